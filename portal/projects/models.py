@@ -1,0 +1,132 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+
+from portal.accounts.models import Team, slug_validator
+
+
+class Provider(models.TextChoices):
+    AWS = "aws", "Amazon Web Services"
+    AZURE = "azure", "Microsoft Azure"
+    GCP = "gcp", "Google Cloud"
+    SCALEWAY = "scaleway", "Scaleway"
+    OVHCLOUD = "ovhcloud", "OVHcloud"
+    HETZNER = "hetzner", "Hetzner"
+    OUTSCALE = "outscale", "3DS OUTSCALE"
+    KUBERNETES = "kubernetes", "Kubernetes cluster"
+    ONPREM = "onprem", "On-premises hosts"
+
+
+class Residency(models.TextChoices):
+    ANY = "any", "Anywhere"
+    EU = "eu", "European Union only"
+    COUNTRY = "country", "One country only"
+
+
+class Project(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=50, validators=[slug_validator])
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    permission_team_path = "team_id"
+
+    class Meta:
+        ordering = ["team__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "slug"], name="project_slug_unique_in_team")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:project_detail", args=[self.pk])
+
+    @property
+    def owning_team_id(self):
+        return self.team_id
+
+
+region_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]{0,62}$",
+    "Use the provider's region code: lowercase letters, digits and hyphens (e.g. eu-west-3).",
+)
+country_validator = RegexValidator(
+    r"^[A-Z]{2}$", "Use a two-letter ISO 3166 country code in capitals (e.g. FR)."
+)
+
+
+class Environment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="environments")
+    name = models.CharField(
+        max_length=50,
+        validators=[slug_validator],
+        help_text="Short name such as dev, staging or prod.",
+    )
+    description = models.TextField(blank=True)
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.ONPREM)
+    region = models.CharField(
+        max_length=63,
+        blank=True,
+        validators=[region_validator],
+        help_text="The provider's region code, e.g. eu-west-3 or fr-par.",
+    )
+    residency = models.CharField(max_length=10, choices=Residency.choices, default=Residency.ANY)
+    residency_country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[country_validator],
+        help_text="Required when residency is one country.",
+    )
+    approval_required = models.BooleanField(
+        default=False, help_text="Applies and destroys wait for an approver."
+    )
+    monthly_budget = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Monthly spending limit in the budget currency; empty means none.",
+    )
+    budget_currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code.")],
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    permission_team_path = "project__team_id"
+
+    class Meta:
+        ordering = ["project__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="environment_name_unique_in_project"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project.name} / {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("projects:environment_detail", args=[self.pk])
+
+    @property
+    def owning_team_id(self):
+        return self.project.team_id
+
+    def clean(self):
+        if self.residency == Residency.COUNTRY and not self.residency_country:
+            raise ValidationError(
+                {"residency_country": "Name the country when residency is one country only."}
+            )
+        if self.residency != Residency.COUNTRY and self.residency_country:
+            raise ValidationError(
+                {"residency_country": "A country is only allowed with one-country residency."}
+            )
