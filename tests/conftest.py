@@ -1,23 +1,29 @@
-import pytest
-from rest_framework.test import APIClient
+"""Shared fixtures. Django-dependent imports stay inside the fixtures, so that the
+engine-room tests (tests/iac, tests/deploy) also run with ``-p no:django``."""
 
-from portal.accounts.roles import Role
-from tests.factories import MembershipFactory, TeamFactory, UserFactory
+import pytest
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
+def fast_password_hashing(request):
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def team(db):
+    from tests.factories import TeamFactory
+
     return TeamFactory(name="Payments", slug="payments")
 
 
 @pytest.fixture
 def member(team):
     """``member(role)`` -> a user holding ``role`` in ``team``."""
+
+    from tests.factories import MembershipFactory, UserFactory
 
     def make(role: str, username: str | None = None):
         user = UserFactory(username=username or f"{role}-{team.slug}")
@@ -29,14 +35,18 @@ def member(team):
 
 @pytest.fixture
 def developer(member):
-    return member(Role.DEVELOPER)
+    return member("developer")
 
 
 @pytest.fixture
 def superuser(db):
+    from tests.factories import UserFactory
+
     return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
 def api_client():
+    from rest_framework.test import APIClient
+
     return APIClient()
