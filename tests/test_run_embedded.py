@@ -63,7 +63,7 @@ def stop(process, log):
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
     log.close()
-    gone, alive = psutil.wait_procs(descendants, timeout=10)
+    _, alive = psutil.wait_procs(descendants, timeout=10)
     assert not alive, f"left running: {[p.cmdline() for p in alive]}"
 
 

@@ -12,11 +12,14 @@ def test_liveness_and_readiness(client, db):
     assert ready.json()["checks"] == {"database": "ok", "broker": "ok"}
 
 
-def test_readiness_reports_an_unreachable_broker(client, db, settings):
+def test_readiness_reports_an_unreachable_broker(client, db, monkeypatch):
     from portal.celery import app
 
+    unreachable = "redis://127.0.0.1:1/0"
+    # Celery gives the CELERY_BROKER_URL environment variable precedence over its config.
+    monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
     original = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    app.conf.broker_url = unreachable
     try:
         response = client.get("/healthz/ready")
     finally:

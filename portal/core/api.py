@@ -12,6 +12,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
 
 from portal.accounts import permissions as perms
+from portal.core.deletion import protected_message
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -82,8 +83,7 @@ class TeamScopedViewSet(viewsets.ModelViewSet):
         try:
             instance.delete()
         except ProtectedError as error:
-            blocking = ", ".join(sorted({str(item) for item in error.protected_objects})[:5])
-            raise Conflict(f"{instance} cannot be deleted while it still has: {blocking}.") from None
+            raise Conflict(protected_message(instance, error)) from None
 
 
 class Conflict(APIException):

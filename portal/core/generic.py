@@ -17,6 +17,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from portal.accounts import permissions as perms
+from portal.core.deletion import protected_message
 
 
 class ObjectListView(LoginRequiredMixin, ListView):
@@ -194,8 +195,7 @@ class ObjectDeleteView(LoginRequiredMixin, View):
             with transaction.atomic():
                 obj.delete()
         except ProtectedError as error:
-            blocking = ", ".join(sorted({str(item) for item in error.protected_objects})[:5])
-            messages.error(request, f"{obj} cannot be deleted while it still has: {blocking}.")
+            messages.error(request, protected_message(obj, error))
             return redirect(obj.get_absolute_url())
         messages.success(request, f"Deleted {obj._meta.verbose_name} {obj}.")
         return redirect(self.success_url(obj))
