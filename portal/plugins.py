@@ -6,17 +6,14 @@ by name with PLATEAU_PLUGINS_DISABLED.
 """
 
 import importlib
+import pkgutil
 import threading
 from dataclasses import dataclass
 
 import pluggy
 
+import plugins as builtin_plugins_package
 from portal import hookspecs
-
-BUILTIN_PLUGINS = [
-    "plugins.core_menu",
-    "plugins.audit_log",
-]
 
 _manager: pluggy.PluginManager | None = None
 _lock = threading.Lock()
@@ -36,12 +33,17 @@ def build_plugin_manager(autoload: bool, disabled: list[str]) -> pluggy.PluginMa
     manager.add_hookspecs(hookspecs)
     for name in disabled:
         manager.set_blocked(name)
-    for module_path in BUILTIN_PLUGINS:
-        manager.register(importlib.import_module(module_path), name=module_path.split(".")[-1])
+    for name in builtin_plugin_names():
+        manager.register(importlib.import_module(f"plugins.{name}"), name=name)
     if autoload:
         manager.load_setuptools_entrypoints(hookspecs.PROJECT_NAME)
     manager.check_pending()
     return manager
+
+
+def builtin_plugin_names() -> list[str]:
+    """Every module or package directly under ``plugins/`` is a built-in plugin."""
+    return sorted(module.name for module in pkgutil.iter_modules(builtin_plugins_package.__path__))
 
 
 def get_plugin_manager() -> pluggy.PluginManager:
