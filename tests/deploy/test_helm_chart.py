@@ -184,8 +184,24 @@ def test_missing_connection_settings_fail_clearly(helm, values, message):
             | {"web.autoscaling.maxReplicas": "2"},
             "web.autoscaling.minReplicas must not be greater",
         ),
+        (
+            {"config.staticRoot": "/var/lib/plateau/staticfiles"},
+            "config.staticRoot (/var/lib/plateau/staticfiles) must be outside config.dataDir",
+        ),
+        (
+            {"config.staticRoot": "/srv/plateau/static", "config.dataDir": "/srv/plateau/"},
+            "config.staticRoot (/srv/plateau/static) must be outside config.dataDir",
+        ),
     ],
-    ids=["database-twice", "short-secret-key", "secret-in-config", "pdb-both", "hpa-min-max"],
+    ids=[
+        "database-twice",
+        "short-secret-key",
+        "secret-in-config",
+        "pdb-both",
+        "hpa-min-max",
+        "static-root-in-data-dir",
+        "static-root-in-data-dir-with-slash",
+    ],
 )
 def test_inconsistent_values_fail_clearly(helm, values, message):
     result = helm("template", RELEASE, str(CHART), "--values", str(MINIMAL), *set_args(values))
@@ -204,6 +220,10 @@ def test_inconsistent_values_fail_clearly(helm, values, message):
         ({"config.logLevel": "LOUD"}, "/config/logLevel"),
         ({"image.pullPolicy": "Sometimes"}, "/image/pullPolicy"),
         ({"web.ingress.enabled": "yes-please"}, "/web/ingress/enabled"),
+        ({"config.https": "sometimes"}, "/config/https"),
+        ({"config.staticRoot": "staticfiles"}, "/config/staticRoot"),
+        ({"config.secureCookies": "true"}, "secureCookies"),
+        ({"web.staticFiles.copyFromImage": "true"}, "staticFiles"),
         ({"beat.replicas": "2"}, "/beat"),
         ({"databse.url": DATABASE_URL}, "databse"),
     ],
@@ -478,7 +498,9 @@ def test_config_map_holds_the_plateau_settings(minimal, full):
     assert config["PLATEAU_LOG_LEVEL"] == "INFO"
     assert config["PLATEAU_TIME_ZONE"] == "UTC"
     assert config["PLATEAU_DATA_DIR"] == "/var/lib/plateau"
-    assert config["PLATEAU_SECURE_COOKIES"] == "false"
+    assert config["PLATEAU_STATIC_ROOT"] == "/app/staticfiles"
+    assert config["PLATEAU_HTTPS"] == "false"
+    assert "PLATEAU_SECURE_COOKIES" not in config  # renamed PLATEAU_HTTPS in settings.py
     hosts = config["PLATEAU_ALLOWED_HOSTS"].split(",")
     assert {"localhost", FULLNAME, f"{FULLNAME}.{NAMESPACE}.svc"} <= set(hosts)
     assert config["PLATEAU_SITE_URL"] == f"http://{FULLNAME}.{NAMESPACE}.svc"
@@ -487,7 +509,7 @@ def test_config_map_holds_the_plateau_settings(minimal, full):
     assert "plateau.example.com" in config["PLATEAU_ALLOWED_HOSTS"].split(",")
     assert config["PLATEAU_CSRF_TRUSTED_ORIGINS"] == "https://plateau.example.com"
     assert config["PLATEAU_SITE_URL"] == "https://plateau.example.com"
-    assert config["PLATEAU_SECURE_COOKIES"] == "true"
+    assert config["PLATEAU_HTTPS"] == "true"  # the ingress has TLS
     assert config["PLATEAU_TIME_ZONE"] == "Europe/Paris"
     assert config["PLATEAU_DISABLE_PLUGIN_AUTOLOAD"] == "1"
 
@@ -502,15 +524,35 @@ def test_explicit_config_wins(render):
         values={
             "config.allowedHosts[0]": "portal.example.org",
             "config.siteUrl": "https://portal.example.org",
-            "config.secureCookies": "true",
+            "config.https": "true",
             "config.debug": "true",
         },
     )
     config = find(docs, "ConfigMap", FULLNAME)["data"]
     assert config["PLATEAU_ALLOWED_HOSTS"] == "portal.example.org,localhost"
     assert config["PLATEAU_SITE_URL"] == "https://portal.example.org"
-    assert config["PLATEAU_SECURE_COOKIES"] == "true"
+    assert config["PLATEAU_HTTPS"] == "true"
     assert config["PLATEAU_DEBUG"] == "true"
+
+
+def test_https_can_be_turned_off_behind_a_tls_ingress(render):
+    docs = render(FULL, values={"config.https": "false"})
+    config = find(docs, "ConfigMap", FULLNAME)["data"]
+    assert config["PLATEAU_HTTPS"] == "false"
+    # The browser still uses https://: the CSRF origins follow the ingress TLS.
+    assert config["PLATEAU_CSRF_TRUSTED_ORIGINS"] == "https://plateau.example.com"
+
+
+def test_probe_paths_are_exempt_from_the_https_redirect(minimal):
+    """With PLATEAU_HTTPS, kubelet's plain-HTTP probes must hit SECURE_REDIRECT_EXEMPT."""
+    settings = (REPO / "portal" / "settings.py").read_text()
+    exempt = re.search(r"^SECURE_REDIRECT_EXEMPT = \[(.*)\]$", settings, re.MULTILINE)
+    assert exempt, "settings.py no longer defines SECURE_REDIRECT_EXEMPT"
+    patterns = re.findall(r"r?\"([^\"]+)\"", exempt.group(1))
+    container = main_container(deployment(minimal, "web"))
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        path = container[probe]["httpGet"]["path"].lstrip("/")
+        assert any(re.search(p, path) for p in patterns), f"{probe} {path} would be redirected"
 
 
 def test_checksums_restart_pods_when_config_or_secrets_change(render):
@@ -556,9 +598,8 @@ def test_pods_run_locked_down(minimal):
             assert security["allowPrivilegeEscalation"] is False
             assert security["capabilities"]["drop"] == ["ALL"]
             mounts = {m["mountPath"] for m in container["volumeMounts"]}
-            if container["name"] != "static-files":
-                # A read-only root still needs somewhere to write.
-                assert {"/tmp", "/var/lib/plateau"} <= mounts
+            # A read-only root still needs somewhere to write.
+            assert {"/tmp", "/var/lib/plateau"} <= mounts
 
 
 def test_data_volume_is_an_empty_dir_unless_persistence_is_enabled(minimal, full):
@@ -574,11 +615,23 @@ def test_data_volume_is_an_empty_dir_unless_persistence_is_enabled(minimal, full
     assert "emptyDir" in data_volume(find(full, "Job", f"{FULLNAME}-migrate"))
 
 
-def test_static_files_are_copied_from_the_image_onto_the_data_volume(minimal):
-    init = deployment(minimal, "web")["spec"]["template"]["spec"]["initContainers"]
-    assert [c["name"] for c in init] == ["static-files"]
-    assert init[0]["volumeMounts"] == [{"name": "data", "mountPath": "/seed"}]
-    assert {"name": "SOURCE", "value": "/var/lib/plateau/staticfiles"} in init[0]["env"]
+def test_static_files_are_served_from_the_image_outside_the_data_volume(minimal, full):
+    """PLATEAU_STATIC_ROOT lies outside PLATEAU_DATA_DIR: no volume hides it, nothing copies."""
+    for docs in (minimal, full):
+        config = find(docs, "ConfigMap", FULLNAME)["data"]
+        static_root = Path(config["PLATEAU_STATIC_ROOT"])
+        data_dir = Path(config["PLATEAU_DATA_DIR"])
+        assert static_root.is_absolute()
+        assert static_root != data_dir and data_dir not in static_root.parents
+        for workload in workloads(docs):
+            assert "initContainers" not in workload["spec"]["template"]["spec"]
+            for container in containers(workload):
+                for mount in container["volumeMounts"]:
+                    mounted = Path(mount["mountPath"])
+                    assert mounted != static_root and mounted not in static_root.parents
+    # The migration Job gets the same settings inline.
+    env = env_by_name(main_container(find(minimal, "Job", f"{FULLNAME}-migrate")))
+    assert env["PLATEAU_STATIC_ROOT"]["value"] == "/app/staticfiles"
 
 
 def test_scheduling_defaults_and_overrides(full):
@@ -611,8 +664,15 @@ def test_dockerfile_agrees_with_the_chart():
     user = re.findall(r"^USER (\S+)", dockerfile, re.MULTILINE)
     assert user and user[-1].split(":")[0] == str(values["podSecurityContext"]["runAsUser"])
     assert f"PLATEAU_DATA_DIR={values['config']['dataDir']}" in dockerfile
-    assert "manage.py collectstatic --noinput" in dockerfile
-    assert values["web"]["staticFiles"]["imagePath"] == values["config"]["dataDir"] + "/staticfiles"
+    # Static files are collected at build time into PLATEAU_STATIC_ROOT, the path the
+    # chart gives Plateau, outside the data folder that the volume hides.
+    static_root = re.findall(r"\bPLATEAU_STATIC_ROOT=(\S+)", dockerfile)
+    assert static_root == [values["config"]["staticRoot"]]
+    data_dir = Path(values["config"]["dataDir"])
+    assert data_dir not in Path(static_root[0]).parents and Path(static_root[0]) != data_dir
+    env_at = dockerfile.index("PLATEAU_STATIC_ROOT=")
+    assert env_at < dockerfile.index("manage.py collectstatic --noinput")
+    assert "staticFiles" not in values["web"]
     assert re.search(r"pip install .*\.", dockerfile)
     # The chart sets `args`, so the image's ENTRYPOINT must not be the command itself.
     assert 'ENTRYPOINT ["tini", "--"]' in dockerfile

@@ -121,6 +121,11 @@ both stop on them.
 {{- if and .Values.web.autoscaling.enabled (gt (int .Values.web.autoscaling.minReplicas) (int .Values.web.autoscaling.maxReplicas)) }}
 {{- include "plateau.fail" "web.autoscaling.minReplicas must not be greater than web.autoscaling.maxReplicas." }}
 {{- end }}
+{{- $dataDir := trimSuffix "/" .Values.config.dataDir }}
+{{- $staticRoot := trimSuffix "/" .Values.config.staticRoot }}
+{{- if or (eq $staticRoot $dataDir) (hasPrefix (printf "%s/" $dataDir) $staticRoot) }}
+{{- include "plateau.fail" (printf "config.staticRoot (%s) must be outside config.dataDir (%s): the data volume mounted there would hide the static files collected into the image." .Values.config.staticRoot .Values.config.dataDir) }}
+{{- end }}
 {{- range $name, $_ := .Values.config.extra }}
 {{- if has $name (list "PLATEAU_SECRET_KEY" "DATABASE_URL" "CELERY_BROKER_URL") }}
 {{- include "plateau.fail" (printf "config.extra.%s: secrets do not belong in the ConfigMap; use secretKey, database or broker." $name) }}
@@ -208,6 +213,18 @@ Environment variables read from Secrets, never literals. Call with
 {{- end }}
 
 {{/*
+"true" when Plateau is reached over TLS (PLATEAU_HTTPS): config.https, or when null,
+whether the ingress has TLS. Else "false".
+*/}}
+{{- define "plateau.https" -}}
+{{- $https := .Values.config.https }}
+{{- if kindIs "invalid" $https }}
+{{- $https = and .Values.web.ingress.enabled (not (empty .Values.web.ingress.tls)) }}
+{{- end }}
+{{- ternary "true" "false" $https }}
+{{- end }}
+
+{{/*
 Non-secret settings as a YAML map of environment variables: the ConfigMap's data and
 the migration Job's env both come from here.
 */}}
@@ -250,19 +267,15 @@ the migration Job's env both come from here.
 {{- $siteUrl = printf "http://%s.%s.svc:%d" $fullname .Release.Namespace (int $v.web.service.port) }}
 {{- end }}
 {{- end }}
-{{- /* SECURE_COOKIES */}}
-{{- $secure := $v.config.secureCookies }}
-{{- if kindIs "invalid" $secure }}
-{{- $secure = and $v.web.ingress.enabled (not (empty $v.web.ingress.tls)) }}
-{{- end }}
 PLATEAU_DEBUG: {{ ternary "true" "false" $v.config.debug | quote }}
 PLATEAU_LOG_LEVEL: {{ $v.config.logLevel | quote }}
 PLATEAU_TIME_ZONE: {{ $v.config.timeZone | quote }}
 PLATEAU_ALLOWED_HOSTS: {{ join "," $allowed | quote }}
 PLATEAU_CSRF_TRUSTED_ORIGINS: {{ join "," $origins | quote }}
 PLATEAU_SITE_URL: {{ $siteUrl | quote }}
-PLATEAU_SECURE_COOKIES: {{ ternary "true" "false" $secure | quote }}
+PLATEAU_HTTPS: {{ include "plateau.https" . | quote }}
 PLATEAU_DATA_DIR: {{ $v.config.dataDir | quote }}
+PLATEAU_STATIC_ROOT: {{ $v.config.staticRoot | quote }}
 {{- range $name, $value := $v.config.extra }}
 {{ $name }}: {{ $value | toString | quote }}
 {{- end }}
