@@ -71,3 +71,92 @@ def plateau_audit_event(event):
     built-in ``audit_log`` plugin writes each event as one JSON line to the
     ``plateau.audit`` logger. Exceptions raised here are logged and do not undo the change.
     """
+
+
+@hookspec
+def plateau_validate_stack(stack, path):
+    """Extra checks on a stack version, run when the catalog imports it.
+
+    ``stack`` is the parsed :class:`iac.stacks.Stack`, ``path`` the folder of its
+    snapshot (a :class:`pathlib.Path`; do not modify it). Return a list of
+    :class:`iac.problems.Problem`; any problem with severity ``"error"`` keeps the
+    version out of the catalog, exactly like the built-in schema and tool checks, and
+    every problem is shown in the version's validation report. Use it for house rules
+    ("every stack names an owning team", "no public S3 buckets").
+    """
+
+
+@hookspec
+def plateau_engines():
+    """Infrastructure engines that stack steps can name in ``engine:``.
+
+    Return a dict mapping engine names to :class:`iac.engines.base.Engine` subclasses.
+    The built-in ``engines`` plugin registers ``terraform``, ``opentofu``, ``ansible`` and
+    ``helm``; a plugin may add one (e.g. ``pulumi``) or replace one by using its name,
+    the last registered plugin winning.
+    """
+
+
+@hookspec
+def plateau_credential_types():
+    """Kinds of credential Plateau can store and hand to runs.
+
+    Return a list of :class:`portal.credentials.types.CredentialType`: its ``kind``
+    (e.g. ``"postgresql"``), a label, its fields (which ones are secret), and how it
+    reaches a run (environment variables, files in the run's private workspace). The
+    built-in ``credential_types`` plugin provides AWS keys, generic environment
+    variables, SSH private keys, kubeconfigs, PostgreSQL and RabbitMQ connections.
+    """
+
+
+@hookspec
+def plateau_run_finished(run):
+    """Called once when a run reaches a final status (succeeded, failed, cancelled,
+    rejected or lost), after its status is stored.
+
+    ``run`` is a :class:`portal.deployments.models.Run` with its deployment, kind,
+    status, summary and timestamps. Use it for notifications: the built-in ``webhook``
+    plugin posts a JSON summary to the URLs configured in ``PLATEAU_WEBHOOK_URLS``. It
+    runs in the Celery worker; exceptions are logged and do not change the run.
+    """
+
+
+@hookspec
+def plateau_deployment_panels(deployment, user):
+    """Extra panels on a deployment's page.
+
+    Return a list of :class:`portal.deployments.panels.Panel` (a title and HTML that the
+    plugin has escaped or rendered from a template). ``user`` may view the deployment;
+    show nothing they may not see. Built-in panels use this hook too (the estimate, the
+    infrastructure map).
+    """
+
+
+@hookspec
+def plateau_importers():
+    """Importers that turn existing infrastructure into Terraform.
+
+    Return a dict mapping importer names to :class:`iac.importers.base.Importer`
+    subclasses. The built-in ``importers`` plugin registers ``aws`` and ``tfstate``.
+    """
+
+
+@hookspec
+def plateau_price_catalogs():
+    """Price catalogs for cost estimates.
+
+    Return a list of price catalogs (see ``iac.estimate.catalog``): each carries its
+    provider, currency, source URL and date. The built-in ``pricing`` plugin ships AWS,
+    Azure, GCP, Scaleway and Hetzner catalogs as data files; a plugin can add a
+    provider, or a negotiated price list that replaces the published one.
+    """
+
+
+@hookspec
+def plateau_carbon_factors():
+    """Grid emission factors (kgCO2e per kWh) for carbon estimates.
+
+    Return a list of factor tables (see ``iac.estimate``), each mapping a provider's
+    regions (or countries) to a factor with its source. The built-in ``pricing`` plugin
+    provides the cloud regions and, through codecarbon's bundled data, every country.
+    """

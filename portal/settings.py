@@ -55,6 +55,11 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.projects",
     "portal.audit",
+    "portal.catalog",
+    "portal.credentials",
+    "portal.deployments",
+    "portal.finops",
+    "portal.imports",
 ]
 
 MIDDLEWARE = [
@@ -192,6 +197,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
 }
+
+# Catalog repositories are untrusted input: which URL schemes may be fetched, how big.
+PLATEAU_STACK_GIT_SCHEMES = env.items("PLATEAU_STACK_GIT_SCHEMES", ["https", "ssh"])
+PLATEAU_STACK_REPO_MAX_BYTES = env.integer(
+    "PLATEAU_STACK_REPO_MAX_BYTES", 100 * 1024 * 1024, minimum=1024
+)
 
 PLATEAU_DISABLE_PLUGIN_AUTOLOAD = env.boolean("PLATEAU_DISABLE_PLUGIN_AUTOLOAD", False)
 PLATEAU_PLUGINS_DISABLED = env.items("PLATEAU_PLUGINS_DISABLED", [])

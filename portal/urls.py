@@ -5,26 +5,28 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from portal.accounts.api import MembershipViewSet, TeamViewSet
-from portal.audit.api import AuditEventViewSet
 from portal.core import views as core_views
 from portal.plugins import hook
-from portal.projects.api import EnvironmentViewSet, ProjectViewSet
 
-BUILTIN_API_ROUTES = [
-    ("teams", TeamViewSet, "team"),
-    ("memberships", MembershipViewSet, "membership"),
-    ("projects", ProjectViewSet, "project"),
-    ("environments", EnvironmentViewSet, "environment"),
-    ("audit-events", AuditEventViewSet, "auditevent"),
+APPS_WITH_PAGES = [
+    "core",
+    "accounts",
+    "projects",
+    "audit",
+    "catalog",
+    "deployments",
+    "credentials",
+    "finops",
+    "imports",
 ]
 
 
 def build_api_router() -> DefaultRouter:
+    """Every endpoint under /api/v1/, Plateau's own included, comes from plugins."""
     router = DefaultRouter()
-    plugin_routes = [route for routes in hook().plateau_api_routes() for route in routes or []]
-    for prefix, viewset, basename in BUILTIN_API_ROUTES + plugin_routes:
-        router.register(prefix, viewset, basename=basename)
+    for routes in reversed(hook().plateau_api_routes()):  # built-ins first
+        for prefix, viewset, basename in routes or []:
+            router.register(prefix, viewset, basename=basename)
     return router
 
 
@@ -38,10 +40,7 @@ def build_urlpatterns() -> list:
             name="login",
         ),
         path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-        path("", include("portal.core.urls")),
-        path("", include("portal.accounts.urls")),
-        path("", include("portal.projects.urls")),
-        path("", include("portal.audit.urls")),
+        *[path("", include(f"portal.{app}.urls")) for app in APPS_WITH_PAGES],
         path("plugins/", include(plugin_urls)),
         path("admin/", admin.site.urls),
         path("api/v1/auth/token/", obtain_auth_token, name="api-token"),

@@ -12,6 +12,16 @@ def fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(request, tmp_path):
+    """Snapshots, workspaces and caches a test writes go to its own folder."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+
+
 @pytest.fixture
 def team(db):
     from tests.factories import TeamFactory

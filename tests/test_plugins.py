@@ -27,8 +27,8 @@ def test_every_hookspec_is_documented():
 
 def test_builtin_plugins_use_the_same_hooks(db):
     plugins = {info.name: info for info in loaded_plugins()}
-    assert plugins["core_menu"].builtin
-    assert "plateau_menu_items" in plugins["core_menu"].hooks
+    assert plugins["core"].builtin
+    assert "plateau_menu_items" in plugins["core"].hooks
     assert "plateau_audit_event" in plugins["audit_log"].hooks
 
 
@@ -108,7 +108,7 @@ def test_plugins_command_lists_hooks(installed_sample_plugin, capsys):
     out = capsys.readouterr().out
     assert "hello (third-party 1.2.3, plateau_hello)" in out
     assert "    plateau_api_routes" in out
-    assert "core_menu (built-in, plugins.core_menu)" in out
+    assert "core (built-in, plugins.core)" in out
 
 
 def test_autoload_can_be_disabled(installed_sample_plugin, settings):
@@ -140,4 +140,4 @@ def test_plugin_admin_page_and_api_are_for_admins(client, api_client, developer,
     assert "plateau_menu_items" in page
     api_client.force_authenticate(superuser)
     names = {plugin["name"] for plugin in api_client.get("/api/v1/plugins/").json()}
-    assert {"core_menu", "audit_log"} <= names
+    assert {"core", "audit_log"} <= names

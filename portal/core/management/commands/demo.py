@@ -7,6 +7,7 @@ from django.db import transaction
 from portal.accounts.models import Membership, Team
 from portal.accounts.roles import Role
 from portal.audit.context import acting_as
+from portal.catalog.sync import builtin_source, sync_source
 from portal.projects.models import Environment, Project, Provider, Residency
 
 DEMO_USERS = [
@@ -67,4 +68,10 @@ class Command(BaseCommand):
                     "monthly_budget": 500,
                 },
             )
+        result = sync_source(builtin_source())
+        self.stdout.write(
+            f"curated stacks: {len(result.added)} new versions, {len(result.gone)} gone"
+        )
+        for invalid in result.invalid:
+            self.stdout.write(self.style.WARNING(f"  invalid stack version: {invalid}"))
         self.stdout.write(self.style.SUCCESS("demo data ready"))

@@ -1,0 +1,124 @@
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from iac.stacks import Stack as StackDefinition
+from iac.stacks import load_stack
+
+
+class StackSource(models.Model):
+    """Where stacks come from: the folder shipped with Plateau, or a catalog git repository."""
+
+    class Kind(models.TextChoices):
+        FOLDER = "folder", "Folder"
+        GIT = "git", "Git repository"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    location = models.CharField(
+        max_length=500, help_text="A folder path, or a git URL (https:// or ssh://)."
+    )
+    branch = models.CharField(max_length=200, blank=True, default="main")
+    subdir = models.CharField(
+        max_length=300, blank=True, help_text="Stacks folder inside the repository."
+    )
+    refresh_minutes = models.PositiveIntegerField(
+        default=60, help_text="How often beat refreshes it; 0 refreshes on demand only."
+    )
+    last_refreshed = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Stack(models.Model):
+    """A catalog entry. Its searchable metadata mirrors its newest valid version."""
+
+    source = models.ForeignKey(StackSource, on_delete=models.PROTECT, related_name="stacks")
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    keywords = models.JSONField(default=list, blank=True)
+    technologies = models.JSONField(default=list, blank=True)
+    providers = models.JSONField(default=list, blank=True)
+    icon = models.CharField(max_length=50, blank=True)
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="stacks"
+    )
+    latest_version = models.ForeignKey(
+        "StackVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:stack_detail", args=[self.slug])
+
+
+class StackVersion(models.Model):
+    """An immutable snapshot of a stack (a git tag, or a folder's content hash) and the
+    report of its validation. Its files are copied once into PLATEAU_DATA_DIR, so runs
+    keep working when the source moves on or the tag disappears."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", "Valid"
+        INVALID = "invalid", "Invalid"
+
+    stack = models.ForeignKey(Stack, on_delete=models.CASCADE, related_name="versions")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10)  # "tag", "branch" or "folder"
+    commit = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    report = models.JSONField(default=dict, blank=True)
+    definition = models.JSONField(default=dict, blank=True)
+    readme = models.TextField(blank=True)
+    gone = models.BooleanField(default=False, help_text="No longer offered by its source.")
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stack__name", "-first_seen", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stack", "name"], name="stack_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.stack.slug}@{self.name}"
+
+    @property
+    def files_path(self) -> Path:
+        return snapshot_path(self.stack.slug, self.name)
+
+    def load(self) -> StackDefinition:
+        """The parsed stack of this version (cached: a version never changes)."""
+        return _load_snapshot(str(self.files_path))
+
+
+def snapshot_root() -> Path:
+    return Path(settings.DATA_DIR) / "stack-versions"
+
+
+def snapshot_path(slug: str, version: str) -> Path:
+    # The stack folder keeps its own name (stack.yaml's slug must match it).
+    return snapshot_root() / slug / version / slug
+
+
+@lru_cache(maxsize=256)
+def _load_snapshot(path: str) -> StackDefinition:
+    stack, problems = load_stack(path)
+    if stack is None:
+        raise ValueError(f"stack snapshot at {path} no longer loads: {problems}")
+    return stack

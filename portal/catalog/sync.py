@@ -1,0 +1,164 @@
+"""Brings a source's stacks into the catalog: every new version is snapshotted into the
+data folder, validated, and stored with its report; versions the source no longer
+offers are marked gone (deployments that use them keep working from the snapshot)."""
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from iac.problems import Problem
+from iac.stacks import (
+    GitStackSource,
+    LocalStackSource,
+    SourceVersion,
+    load_stack,
+    validate_stack,
+)
+from portal.accounts.models import Team
+from portal.catalog.models import Stack, StackSource, StackVersion, snapshot_path
+from portal.plugins import hook
+
+logger = logging.getLogger(__name__)
+
+BUILTIN_SOURCE_NAME = "plateau-curated"
+
+
+@dataclass
+class SyncResult:
+    source: str
+    added: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def builtin_source() -> StackSource:
+    source, _ = StackSource.objects.get_or_create(
+        name=BUILTIN_SOURCE_NAME,
+        defaults={
+            "kind": StackSource.Kind.FOLDER,
+            "location": str(Path(settings.BASE_DIR) / "stacks"),
+            "refresh_minutes": 0,
+        },
+    )
+    return source
+
+
+def backend_for(source: StackSource):
+    if source.kind == StackSource.Kind.FOLDER:
+        return LocalStackSource(source.location)
+    return GitStackSource(
+        source.location,
+        Path(settings.DATA_DIR) / "git-cache" / str(source.pk),
+        branch=source.branch or "main",
+        subdir=source.subdir,
+        allowed_schemes=tuple(settings.PLATEAU_STACK_GIT_SCHEMES),
+        max_bytes=settings.PLATEAU_STACK_REPO_MAX_BYTES,
+    )
+
+
+def offered_versions(source: StackSource, backend) -> tuple[list[SourceVersion], list[str]]:
+    if source.kind == StackSource.Kind.FOLDER:
+        return backend.versions(), []
+    refreshed = backend.refresh()
+    return refreshed.versions, [str(moved) for moved in refreshed.moved]
+
+
+def sync_source(source: StackSource) -> SyncResult:
+    result = SyncResult(source=source.name)
+    backend = backend_for(source)
+    versions, result.notes = offered_versions(source, backend)
+    offered = {(version.slug, version.version) for version in versions}
+    for version in versions:
+        if not StackVersion.objects.filter(stack__slug=version.slug, name=version.version).exists():
+            stored = _add_version(source, backend, version)
+            (result.added if stored.status == StackVersion.Status.VALID else result.invalid).append(
+                str(stored)
+            )
+    for stored in StackVersion.objects.filter(stack__source=source, gone=False).select_related(
+        "stack"
+    ):
+        if (stored.stack.slug, stored.name) not in offered:
+            stored.gone = True
+            stored.save(update_fields=["gone"])
+            result.gone.append(str(stored))
+    source.last_refreshed = timezone.now()
+    source.last_error = ""
+    source.save(update_fields=["last_refreshed", "last_error"])
+    return result
+
+
+def _add_version(source: StackSource, backend, version: SourceVersion) -> StackVersion:
+    target = snapshot_path(version.slug, version.version)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Exported beside the target, then renamed: a crash never leaves half a snapshot.
+        staging = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
+        try:
+            backend.export(version, staging / "stack")
+            (staging / "stack").rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    report = validate_stack(target, version=version.version)
+    stack_definition, _ = load_stack(target)
+    if stack_definition is not None:
+        for extra in hook().plateau_validate_stack(stack=stack_definition, path=target):
+            report.problems.extend(extra or [])
+    valid = report.ok
+    with transaction.atomic():
+        stack = _stack_for(source, version.slug, stack_definition if valid else None)
+        stored = StackVersion.objects.create(
+            stack=stack,
+            name=version.version,
+            kind=version.kind,
+            commit=version.commit or "",
+            status=StackVersion.Status.VALID if valid else StackVersion.Status.INVALID,
+            report=report.as_dict(),
+            definition=_raw_definition(target),
+            readme=_readme(target),
+        )
+        if valid:
+            stack.latest_version = stored
+            stack.save(update_fields=["latest_version", "updated"])
+    logger.info("catalog: %s %s (%s)", "added" if valid else "rejected", stored, source)
+    return stored
+
+
+def _stack_for(source, slug, definition) -> Stack:
+    stack, _ = Stack.objects.get_or_create(
+        slug=slug, defaults={"source": source, "name": definition.name if definition else slug}
+    )
+    if definition is not None:
+        stack.name = definition.name
+        stack.description = definition.description
+        stack.keywords = list(definition.keywords)
+        stack.technologies = list(definition.technologies)
+        stack.providers = list(definition.constraints.providers)
+        stack.icon = definition.icon or ""
+        stack.team = Team.objects.filter(slug=definition.team).first() if definition.team else None
+        stack.save()
+    return stack
+
+
+def _raw_definition(folder: Path) -> dict:
+    import yaml
+
+    try:
+        return yaml.safe_load((folder / "stack.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+
+
+def _readme(folder: Path) -> str:
+    readme = folder / "README.md"
+    return readme.read_text(errors="replace") if readme.is_file() else ""
+
+
+def problems_of(version: StackVersion) -> list[Problem]:
+    return [Problem(**problem) for problem in version.report.get("problems", [])]
