@@ -16,6 +16,7 @@ from iac.estimate.catalog import (
     load_fx_rates,
     load_price_books,
 )
+from portal.hookspecs import hookimpl
 
 DATA_DIR = Path(__file__).parent
 CATALOG_DIR = DATA_DIR / "catalogs"
@@ -39,3 +40,13 @@ def default_carbon_factors() -> CarbonFactors:
 
 def default_price_books() -> dict[str, PriceBook]:
     return load_price_books(DATA_DIR / "onprem.json")
+
+
+@hookimpl
+def plateau_price_catalogs():
+    return list(default_catalogs())
+
+
+@hookimpl
+def plateau_carbon_factors():
+    return [default_carbon_factors()]

@@ -25,6 +25,11 @@ class StackSource(models.Model):
     subdir = models.CharField(
         max_length=300, blank=True, help_text="Stacks folder inside the repository."
     )
+    published = models.BooleanField(
+        default=True,
+        help_text="Unpublished sources (e.g. drafts made by imports) are only shown to "
+        "platform engineers.",
+    )
     refresh_minutes = models.PositiveIntegerField(
         default=60, help_text="How often beat refreshes it; 0 refreshes on demand only."
     )
