@@ -60,3 +60,32 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(scope="session")
+def moto():
+    """A moto server (AWS API emulator) on 127.0.0.1, for the importer tests."""
+    from tests.iac.importers.moto_server import MotoServer
+
+    server = MotoServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def estate(moto):
+    """The small AWS estate of the import tests (tests/iac/importers/moto_server.py)."""
+    from tests.iac.importers.moto_server import build_estate, build_second_region
+
+    moto.reset()
+    ids = build_estate(moto)
+    ids["eu"] = build_second_region(moto)
+    return ids
+
+
+@pytest.fixture(scope="session")
+def imported(moto, estate):
+    from iac.importers import run_import
+    from tests.iac.importers.moto_server import aws_importer
+
+    return run_import(aws_importer(moto))
