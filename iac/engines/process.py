@@ -32,6 +32,39 @@ _DRAIN_AFTER_EXIT_SECONDS = 5.0
 LineCallback = Callable[[str, str], None]  # (stream name "stdout" | "stderr", line)
 
 
+# What a step may not inherit from the process that runs it: Plateau's own secrets and
+# connection strings, and ambient cloud credentials of the worker machine (a step gets
+# exactly the credentials bound to its environment, nothing else).
+_WITHHELD_PREFIXES = (
+    "PLATEAU_",
+    "DATABASE_",
+    "CELERY_",
+    "DJANGO_",
+    "AWS_",
+    "AZURE_",
+    "ARM_",
+    "GOOGLE_",
+    "CLOUDSDK_",
+    "SCW_",
+    "HCLOUD_",
+    "OS_",
+    "KUBECONFIG",
+    "PG",
+    "REDIS_",
+    "TF_VAR_",
+    "TF_HTTP_",
+)
+
+
+def inherited_environment() -> dict[str, str]:
+    """The part of this process's environment that engine commands inherit."""
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith(_WITHHELD_PREFIXES)
+    }
+
+
 class ProcessSupervisor:
     def __init__(self, token: str, grace: float = 10.0) -> None:
         self.token = token
@@ -48,7 +81,7 @@ class ProcessSupervisor:
         return self._cancelled.is_set()
 
     def env(self, *layers: dict[str, str]) -> dict[str, str]:
-        env = dict(os.environ)
+        env = inherited_environment()
         for layer in layers:
             env.update(layer)
         env[RUN_TOKEN_ENV] = self.token

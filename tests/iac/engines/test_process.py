@@ -6,7 +6,7 @@ import pytest
 
 from iac.engines import ENGINES, EngineError, get_engine
 from iac.engines.errors import EngineCancelled, EngineTimeout
-from iac.engines.process import ProcessSupervisor, stream_process
+from iac.engines.process import RUN_TOKEN_ENV, ProcessSupervisor, stream_process
 
 from .conftest import processes_with_token
 
@@ -112,3 +112,16 @@ def test_registry_builds_a_fresh_engine_per_run():
     assert get_engine("opentofu").name == "opentofu"
     with pytest.raises(EngineError, match="unknown engine 'pulumi'"):
         get_engine("pulumi")
+
+
+def test_commands_do_not_inherit_plateau_secrets_or_ambient_credentials(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLATEAU_SECRET_KEY", "do-not-leak-1")
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:do-not-leak-2@db/x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "do-not-leak-3")
+    monkeypatch.setenv("HARMLESS_SETTING", "kept")
+    supervisor = ProcessSupervisor("token-env")
+    env = supervisor.env({"AWS_SECRET_ACCESS_KEY": "bound-credential"})
+    assert "PLATEAU_SECRET_KEY" not in env and "DATABASE_URL" not in env
+    assert env["AWS_SECRET_ACCESS_KEY"] == "bound-credential"  # given explicitly: passed
+    assert env["HARMLESS_SETTING"] == "kept"
+    assert env[RUN_TOKEN_ENV] == "token-env"
