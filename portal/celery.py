@@ -1,9 +1,27 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("plateau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def withhold_secrets_from_steps(**kwargs):
+    """Drop Plateau's own secrets from the worker's environment once settings hold them.
+
+    Engines pass steps a filtered environment, but ansible-runner always copies the whole
+    process environment into the playbook's: without this, a stack's playbook could read
+    the database URL or the credential keys.
+    """
+    from django.conf import settings
+
+    from iac.engines.process import inherited_environment
+
+    settings.DATABASES  # noqa: B018 - settings must be loaded before their sources go
+    for name in set(os.environ) - set(inherited_environment()) - {"DJANGO_SETTINGS_MODULE"}:
+        del os.environ[name]
