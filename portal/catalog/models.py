@@ -1,10 +1,13 @@
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from iac.problems import Problem
 from iac.stacks import Stack as StackDefinition
 from iac.stacks import load_stack
 
@@ -17,9 +20,11 @@ class StackSource(models.Model):
         GIT = "git", "Git repository"
 
     name = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GIT)
     location = models.CharField(
-        max_length=500, help_text="A folder path, or a git URL (https:// or ssh://)."
+        "URL",
+        max_length=500,
+        help_text="A git URL (https:// or ssh://) or, for a folder, its path.",
     )
     branch = models.CharField(max_length=200, blank=True, default="main")
     subdir = models.CharField(
@@ -33,8 +38,13 @@ class StackSource(models.Model):
     refresh_minutes = models.PositiveIntegerField(
         default=60, help_text="How often beat refreshes it; 0 refreshes on demand only."
     )
-    last_refreshed = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    last_refreshed = models.DateTimeField(
+        null=True, blank=True, help_text="End of the last refresh, whether it worked or not."
+    )
+    last_error = models.TextField(blank=True, help_text="Why the last refresh failed, if it did.")
+    refresh_started = models.DateTimeField(
+        null=True, blank=True, help_text="Set while a worker refreshes the source."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -42,6 +52,32 @@ class StackSource(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("catalog:source_list") + f"#source-{self.pk}"
+
+    def clean(self):
+        if self.kind == self.Kind.FOLDER:
+            return
+        from iac.stacks import SourceError
+        from portal.catalog.sync import backend_for
+
+        try:
+            backend_for(self)
+        except SourceError as error:
+            message = str(error)
+            field = next(
+                (name for name in ("subdir", "branch") if name in message.split(" ", 2)[:2]),
+                "location",
+            )
+            raise ValidationError({field: message}) from None
+
+    def is_due(self, now) -> bool:
+        if self.refresh_minutes == 0:
+            return False
+        return self.last_refreshed is None or (
+            now - self.last_refreshed >= timedelta(minutes=self.refresh_minutes)
+        )
 
 
 class Stack(models.Model):
@@ -73,6 +109,10 @@ class Stack(models.Model):
     def get_absolute_url(self):
         return reverse("catalog:stack_detail", args=[self.slug])
 
+    @property
+    def owning_team_id(self):
+        return self.team_id
+
 
 class StackVersion(models.Model):
     """An immutable snapshot of a stack (a git tag, or a folder's content hash) and the
@@ -102,6 +142,22 @@ class StackVersion(models.Model):
 
     def __str__(self):
         return f"{self.stack.slug}@{self.name}"
+
+    @property
+    def owning_team_id(self):
+        return self.stack.team_id
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [Problem(**problem) for problem in self.report.get("problems", [])]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity != "error"]
 
     @property
     def files_path(self) -> Path:

@@ -1,21 +1,27 @@
 """Brings a source's stacks into the catalog: every new version is snapshotted into the
 data folder, validated, and stored with its report; versions the source no longer
-offers are marked gone (deployments that use them keep working from the snapshot)."""
+offers are marked gone (deployments that use them keep working from the snapshot).
 
+A stack keeps serving its last valid version while its source only offers invalid ones,
+so a broken commit never empties the catalog."""
+
+import hashlib
 import logging
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from iac.problems import Problem
 from iac.stacks import (
     GitStackSource,
     LocalStackSource,
+    SourceError,
     SourceVersion,
     load_stack,
     validate_stack,
@@ -27,6 +33,8 @@ from portal.plugins import hook
 logger = logging.getLogger(__name__)
 
 BUILTIN_SOURCE_NAME = "plateau-curated"
+# A refresh claimed longer ago than this died with its worker; another may take over.
+REFRESH_TIMEOUT = timedelta(minutes=15)
 
 
 @dataclass
@@ -36,6 +44,7 @@ class SyncResult:
     invalid: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # versions that could not be exported
 
 
 def builtin_source() -> StackSource:
@@ -53,9 +62,11 @@ def builtin_source() -> StackSource:
 def backend_for(source: StackSource):
     if source.kind == StackSource.Kind.FOLDER:
         return LocalStackSource(source.location)
+    # The cache is per URL too: pointing a source elsewhere starts from a clean mirror.
+    url_key = hashlib.sha256(source.location.encode()).hexdigest()[:12]
     return GitStackSource(
         source.location,
-        Path(settings.DATA_DIR) / "git-cache" / str(source.pk),
+        Path(settings.DATA_DIR) / "git-cache" / f"{source.pk}-{url_key}",
         branch=source.branch or "main",
         subdir=source.subdir,
         allowed_schemes=tuple(settings.PLATEAU_STACK_GIT_SCHEMES),
@@ -70,28 +81,93 @@ def offered_versions(source: StackSource, backend) -> tuple[list[SourceVersion],
     return refreshed.versions, [str(moved) for moved in refreshed.moved]
 
 
+def refresh(source_id: int) -> SyncResult | None:
+    """Sync one source unless another worker is already at it (None then). A source that
+    cannot be used (bad URL scheme, too big, unreachable...) keeps its versions and gets
+    the reason in ``last_error``."""
+    now = timezone.now()
+    claimed = (
+        StackSource.objects.filter(pk=source_id)
+        .filter(Q(refresh_started__isnull=True) | Q(refresh_started__lt=now - REFRESH_TIMEOUT))
+        .update(refresh_started=now)
+    )
+    if not claimed:
+        return None
+    source = StackSource.objects.get(pk=source_id)
+    try:
+        return sync_source(source)
+    except SourceError as error:
+        logger.warning("catalog: refresh of %s failed: %s", source, error)
+        source.last_error = str(error)
+        source.last_refreshed = timezone.now()
+        source.save(update_fields=["last_error", "last_refreshed"])
+        return SyncResult(source=source.name, errors=[str(error)])
+    finally:
+        StackSource.objects.filter(pk=source_id).update(refresh_started=None)
+
+
 def sync_source(source: StackSource) -> SyncResult:
     result = SyncResult(source=source.name)
     backend = backend_for(source)
     versions, result.notes = offered_versions(source, backend)
     offered = {(version.slug, version.version) for version in versions}
+    owners = dict(
+        Stack.objects.filter(slug__in={slug for slug, _ in offered}).values_list(
+            "slug", "source__name"
+        )
+    )
     for version in versions:
-        if not StackVersion.objects.filter(stack__slug=version.slug, name=version.version).exists():
+        owner = owners.get(version.slug, source.name)
+        if owner != source.name:
+            message = f"{version.slug}: this slug belongs to the stack of source {owner}"
+            if message not in result.errors:
+                result.errors.append(message)
+            continue
+        if StackVersion.objects.filter(stack__slug=version.slug, name=version.version).exists():
+            continue
+        try:
             stored = _add_version(source, backend, version)
-            (result.added if stored.status == StackVersion.Status.VALID else result.invalid).append(
-                str(stored)
-            )
+        except SourceError as error:  # one unsafe stack must not block the others
+            result.errors.append(str(error))
+            continue
+        (result.added if stored.status == StackVersion.Status.VALID else result.invalid).append(
+            str(stored)
+        )
+    _mark_gone(source, offered, result)
+    source.last_refreshed = timezone.now()
+    source.last_error = "\n".join(result.errors)
+    source.save(update_fields=["last_refreshed", "last_error"])
+    return result
+
+
+def _mark_gone(source: StackSource, offered: set[tuple[str, str]], result: SyncResult) -> None:
+    offered_slugs = {slug for slug, _ in offered}
+    touched = set()
     for stored in StackVersion.objects.filter(stack__source=source, gone=False).select_related(
         "stack"
     ):
-        if (stored.stack.slug, stored.name) not in offered:
-            stored.gone = True
-            stored.save(update_fields=["gone"])
-            result.gone.append(str(stored))
-    source.last_refreshed = timezone.now()
-    source.last_error = ""
-    source.save(update_fields=["last_refreshed", "last_error"])
-    return result
+        if (stored.stack.slug, stored.name) in offered:
+            continue
+        # A folder or branch version replaced only by invalid content stays served; a
+        # deleted tag is gone whatever replaces it.
+        if (
+            stored.kind != "tag"
+            and stored.stack.latest_version_id == stored.pk
+            and stored.stack.slug in offered_slugs
+        ):
+            result.notes.append(f"{stored} still served: the newer content is invalid")
+            continue
+        stored.gone = True
+        stored.save(update_fields=["gone"])
+        result.gone.append(str(stored))
+        touched.add(stored.stack_id)
+    for stack in Stack.objects.filter(pk__in=touched, latest_version__gone=True):
+        stack.latest_version = (
+            stack.versions.filter(status=StackVersion.Status.VALID, gone=False)
+            .order_by("-first_seen", "-id")
+            .first()
+        )
+        stack.save(update_fields=["latest_version", "updated"])
 
 
 def _add_version(source: StackSource, backend, version: SourceVersion) -> StackVersion:
@@ -158,7 +234,3 @@ def _raw_definition(folder: Path) -> dict:
 def _readme(folder: Path) -> str:
     readme = folder / "README.md"
     return readme.read_text(errors="replace") if readme.is_file() else ""
-
-
-def problems_of(version: StackVersion) -> list[Problem]:
-    return [Problem(**problem) for problem in version.report.get("problems", [])]

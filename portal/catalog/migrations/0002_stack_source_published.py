@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='stacksource',
-            name='published',
-            field=models.BooleanField(default=True, help_text='Unpublished sources (e.g. drafts made by imports) are only shown to platform engineers.'),
+            model_name="stacksource",
+            name="published",
+            field=models.BooleanField(
+                default=True,
+                help_text="Unpublished sources (e.g. drafts made by imports) are only shown to platform engineers.",
+            ),
         ),
     ]

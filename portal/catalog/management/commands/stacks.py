@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from iac.stacks import cli
 from portal.catalog.models import StackSource
-from portal.catalog.sync import builtin_source, sync_source
+from portal.catalog.sync import builtin_source, refresh
 
 
 class Command(BaseCommand):
@@ -40,7 +40,10 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"unknown stack source(s): {', '.join(sorted(missing))}")
         for source in sources:
-            result = sync_source(source)
+            result = refresh(source.pk)
+            if result is None:
+                self.stdout.write(f"{source.name}: already being refreshed by a worker")
+                continue
             self.stdout.write(
                 f"{source.name}: {len(result.added)} added, {len(result.invalid)} invalid, "
                 f"{len(result.gone)} gone"
@@ -49,3 +52,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"  invalid: {line}")
             for note in result.notes:
                 self.stdout.write(f"  note: {note}")
+            for error in result.errors:
+                self.stderr.write(f"  error: {error}")
