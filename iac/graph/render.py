@@ -155,4 +155,7 @@ def _dot_id(text: str) -> str:
 
 def _mermaid_text(text: str) -> str:
     # Mermaid has no backslash escapes inside quoted labels; it takes HTML entity codes.
-    return text.replace('"', "#quot;").replace("\n", " ")
+    # Its labels are HTML, so a name from the cloud must not open a tag either.
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;")):
+        text = text.replace(char, code)
+    return text.replace("\n", " ")
