@@ -169,6 +169,39 @@ def catalog_from_dict(data: dict, where: str = "<catalog>") -> Catalog:
     return catalog
 
 
+def catalog_to_dict(catalog: Catalog) -> dict:
+    """The inverse of :func:`catalog_from_dict`, to store a loaded price list. A service
+    keeps one unit and source; its date is the newest of its prices'."""
+    services: dict[str, dict] = {}
+    for service, regions in catalog.prices.items():
+        every = [price for skus in regions.values() for price in skus.values()]
+        services[service] = {
+            "unit": every[0].unit,
+            "source": every[0].source,
+            "date": max(price.date for price in every),
+            "prices": {
+                region: {sku: str(price.amount) for sku, price in skus.items()}
+                for region, skus in regions.items()
+            },
+        }
+    machines = {}
+    for sku, machine in catalog.machines.items():
+        spec = {"vcpu": str(machine.vcpu), "memory_gb": str(machine.memory_gb)}
+        if machine.billed_vcpu is not None:
+            spec["shared_core_vcpu"] = str(machine.billed_vcpu)
+        machines[sku] = spec
+    return {
+        "provider": catalog.provider,
+        "currency": catalog.currency,
+        "source": catalog.source,
+        "date": catalog.date,
+        "name": catalog.name,
+        "machines": machines,
+        "services": services,
+        **catalog.extra,
+    }
+
+
 def load_catalog(path: str | Path) -> Catalog:
     path = Path(path)
     try:

@@ -20,6 +20,7 @@ from portal.hookspecs import hookimpl
 
 DATA_DIR = Path(__file__).parent
 CATALOG_DIR = DATA_DIR / "catalogs"
+ONPREM_FILE = DATA_DIR / "onprem.json"
 
 
 @cache
@@ -39,10 +40,12 @@ def default_carbon_factors() -> CarbonFactors:
 
 
 def default_price_books() -> dict[str, PriceBook]:
-    return load_price_books(DATA_DIR / "onprem.json")
+    """The shipped figures; the portal seeds its editable price book from them."""
+    return load_price_books(ONPREM_FILE)
 
 
-@hookimpl
+# Last: loaded official price lists and third parties' negotiated prices come first.
+@hookimpl(trylast=True)
 def plateau_price_catalogs():
     return list(default_catalogs())
 

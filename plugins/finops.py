@@ -1,0 +1,39 @@
+"""Cost and carbon in the portal, contributed through the same hooks as any plugin's:
+the price book's menu entry and API, stack-version estimates in the API, and the
+estimate panel on deployment pages."""
+
+from portal.core.navigation import MenuItem
+from portal.hookspecs import hookimpl
+
+
+@hookimpl
+def plateau_menu_items(user):
+    from portal.finops.access import may_view_book
+
+    if not may_view_book(user):
+        return []
+    return [MenuItem("Price book", "finops:price_book", group="Reports", weight=50)]
+
+
+@hookimpl
+def plateau_api_routes():
+    from portal.finops.api import (
+        PriceBookOverrideViewSet,
+        PriceBookViewSet,
+        RunEstimateViewSet,
+        StackVersionEstimateViewSet,
+    )
+
+    return [
+        ("price-books", PriceBookViewSet, "pricebook"),
+        ("price-book-overrides", PriceBookOverrideViewSet, "pricebookoverride"),
+        ("stack-versions", StackVersionEstimateViewSet, "stackversion-estimate"),
+        ("run-estimates", RunEstimateViewSet, "runestimate"),
+    ]
+
+
+@hookimpl
+def plateau_deployment_panels(deployment, user):
+    from portal.finops.panels import estimate_panel
+
+    return [estimate_panel(deployment)]

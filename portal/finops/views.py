@@ -1,0 +1,72 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.accounts import permissions as perms
+from portal.core import generic
+from portal.finops.access import check_may_change_book, may_change_book, may_view_book
+from portal.finops.estimates import price_catalogs
+from portal.finops.forms import PriceBookForm, PriceBookOverrideForm
+from portal.finops.models import PriceBookOverride
+from portal.finops.preview import preview_context
+from portal.finops.price_books import default_book
+
+
+@login_required
+def price_book(request):
+    if not may_view_book(request.user):
+        raise PermissionDenied("You need a role in a team to read the price book.")
+    user = request.user
+    overrides = perms.scope(
+        user, PriceBookOverride.objects.select_related("environment__project__team")
+    )
+    context = {
+        "title": "Price book",
+        "book": default_book(),
+        "can_change": may_change_book(user),
+        "can_add_override": perms.can(user, perms.ADD, PriceBookOverride),
+        "overrides": [
+            (override, perms.can(user, perms.CHANGE, override)) for override in overrides
+        ],
+        "catalogs": price_catalogs(),
+    }
+    return render(request, "finops/price_book.html", context)
+
+
+@login_required
+def price_book_edit(request):
+    check_may_change_book(request.user)
+    book = default_book()
+    form = PriceBookForm(request.POST or None, instance=book)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, "Updated the price book.")
+        return redirect("finops:price_book")
+    context = {"form": form, "object": book, "title": "Edit the price book"}
+    return render(
+        request,
+        "generic/object_form.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+class OverrideEditView(generic.ObjectEditView):
+    model = PriceBookOverride
+    form_class = PriceBookOverrideForm
+
+
+class OverrideDeleteView(generic.ObjectDeleteView):
+    model = PriceBookOverride
+    success_url_name = "finops:price_book"
+
+
+@login_required
+@require_POST
+def estimate_preview(request):
+    """The deploy form's estimate, as an HTML fragment htmx swaps in as fields change."""
+    return render(request, "finops/estimate_fragment.html", preview_context(request))
