@@ -3,7 +3,12 @@
 Outputs: a playbook publishes them with `set_stats: {data: {...}, per_host: false}`; they
 arrive in the playbook_on_stats event and are kept in the private dir for `outputs()`.
 Destroy runs the step's destroy playbook when it has one; without one there is nothing
-to undo (a configured host is not torn down by Plateau).
+to undo (a configured host is not torn down by Plateau). The curated stacks follow the
+other convention of docs/stacks.md (one playbook, `plateau_action=destroy`): the run layer
+(portal.deployments.steps) picks between the two.
+
+Inputs are user values: they reach the playbook as a YAML extra-vars file where every
+string carries Ansible's `!unsafe` tag, so Jinja in a value is data, never executed.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import json
 import os
 import queue
 import re
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -19,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import ansible_runner
+import yaml
 
 from iac.engines.base import (
     ApplyResult,
@@ -41,6 +48,7 @@ _POLL_SECONDS = 0.2
 _PEXPECT_TIMEOUT = 0.5
 _KEPT_ARTIFACT_DIRS = 3
 _OUTPUTS_FILE = "ansible-outputs.json"
+_EXTRAVARS_FILE = "extravars.yml"
 
 _SYNTAX_ERROR = re.compile(r"^(?:\[ERROR\]:|ERROR!)\s*(.*)")
 _SYNTAX_ORIGIN = re.compile(r"^Origin:\s*(.+?):(\d+)(?::\d+)?\s*$")
@@ -146,6 +154,7 @@ class AnsibleEngine(Engine):
             pending.put(event)
             return True  # keep runner's own job_events record
 
+        mode = "--check --diff" if check else "--diff"
         private_data_dir = ctx.private_dir / "ansible-runner"
         private_data_dir.mkdir(mode=0o700, exist_ok=True)
         thread, runner = ansible_runner.run_async(
@@ -153,9 +162,8 @@ class AnsibleEngine(Engine):
             project_dir=str(ctx.workdir),
             playbook=playbook,
             inventory=str(self._write_inventory(ctx)),
-            extravars=ctx.inputs,
             envvars=self._env(ctx),
-            cmdline="--check --diff" if check else "--diff",
+            cmdline=f"{mode} -e {shlex.quote(f'@{_write_extravars(ctx)}')}",
             event_handler=handle,
             cancel_callback=lambda: self.supervisor.cancelled,
             settings={"pexpect_timeout": _PEXPECT_TIMEOUT},
@@ -216,6 +224,38 @@ class AnsibleEngine(Engine):
         path = ctx.private_dir / "inventory.json"
         path.write_text(self._inventory_text(ctx))
         return path
+
+
+class _Unsafe(str):
+    """A string Ansible must never template."""
+
+
+class _UnsafeDumper(yaml.SafeDumper):
+    pass
+
+
+_UnsafeDumper.add_representer(
+    _Unsafe, lambda dumper, text: dumper.represent_scalar("!unsafe", str(text))
+)
+
+
+def _unsafe(value: Any) -> Any:
+    # Keys stay plain: they are variable names, and Ansible never templates them.
+    if isinstance(value, str):
+        return _Unsafe(value)
+    if isinstance(value, dict):
+        return {key: _unsafe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_unsafe(item) for item in value]
+    return value
+
+
+def _write_extravars(ctx: StepContext) -> Path:
+    path = ctx.private_dir / _EXTRAVARS_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # inputs hold secrets
+    with os.fdopen(fd, "w") as handle:
+        yaml.dump(_unsafe(ctx.inputs), handle, Dumper=_UnsafeDumper)
+    return path
 
 
 def _collect(event: dict[str, Any], run: _Run, on_event: EventCallback) -> None:

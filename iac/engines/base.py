@@ -25,9 +25,11 @@ Level = Literal["debug", "info", "warning", "error"]
 # runner artifacts) here, so the step's own files stay as rendered.
 PRIVATE_DIR = ".plateau"
 
-# Paths that change between plan and apply without the step having changed.
+# Paths that change between plan and apply without the step having changed. Terraform's
+# dependency lock file is written by `init` and is part of the saved plan, which apply
+# checks itself: a workspace rendered afresh for the apply has none before its own init.
 _NOT_FINGERPRINTED_DIRS = {PRIVATE_DIR, ".terraform"}
-_NOT_FINGERPRINTED_PREFIXES = ("terraform.tfstate",)
+_NOT_FINGERPRINTED_PREFIXES = ("terraform.tfstate", ".terraform.lock.hcl")
 
 
 @dataclass(frozen=True)

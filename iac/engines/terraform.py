@@ -132,6 +132,7 @@ class TerraformEngine(Engine):
     ) -> ApplyResult:
         if plan.artifact is None or not plan.artifact.is_file():
             raise StalePlanError("the saved plan is missing; plan again")
+        self._write_backend_override(ctx)  # part of the fingerprint, absent when re-rendered
         self.check_fingerprint(ctx, plan, plan.artifact.read_bytes())
         if not (ctx.workdir / ".terraform").is_dir():
             self._init(ctx, on_event)  # a workspace rendered afresh for the apply
@@ -204,9 +205,14 @@ class TerraformEngine(Engine):
         if not backend:
             args.append("-backend=false")
         elif ctx.backend is not None:
-            (ctx.workdir / BACKEND_OVERRIDE_FILE).write_text(BACKEND_OVERRIDE)
+            self._write_backend_override(ctx)
             args += ["-reconfigure", *backend_config_flags(ctx)]
         _raise_for(self._terraform(ctx, args, on_event), "init")
+
+    @staticmethod
+    def _write_backend_override(ctx: StepContext) -> None:
+        if ctx.backend is not None:
+            (ctx.workdir / BACKEND_OVERRIDE_FILE).write_text(BACKEND_OVERRIDE)
 
     def _env(self, ctx: StepContext) -> dict[str, str]:
         env = {

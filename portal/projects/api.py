@@ -28,6 +28,8 @@ class EnvironmentSerializer(ModelCleanSerializer):
             "residency",
             "residency_country",
             "approval_required",
+            "terraform_binary",
+            "hosts",
             "monthly_budget",
             "budget_currency",
             "created",

@@ -24,6 +24,8 @@ class EnvironmentForm(TeamScopedForm):
             "residency",
             "residency_country",
             "approval_required",
+            "terraform_binary",
+            "hosts",
             "monthly_budget",
             "budget_currency",
         ]

