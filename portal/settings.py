@@ -11,6 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.config import Env
+from portal.credentials.keys import load_keys as load_credential_keys
 
 env = Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -196,6 +197,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "portal.core.tasks.heartbeat", "schedule": 60.0},
+    "catalog-refresh": {"task": "portal.catalog.tasks.refresh_due_sources", "schedule": 60.0},
 }
 
 # Catalog repositories are untrusted input: which URL schemes may be fetched, how big.
@@ -203,6 +205,41 @@ PLATEAU_STACK_GIT_SCHEMES = env.items("PLATEAU_STACK_GIT_SCHEMES", ["https", "ss
 PLATEAU_STACK_REPO_MAX_BYTES = env.integer(
     "PLATEAU_STACK_REPO_MAX_BYTES", 100 * 1024 * 1024, minimum=1024
 )
+
+# Uploaded Terraform state files (imports) are refused above this size.
+PLATEAU_IMPORT_STATE_MAX_BYTES = env.integer(
+    "PLATEAU_IMPORT_STATE_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
+)
+
+# Runs (portal.deployments): where workers reach the Terraform state endpoints, how long
+# a run's state token lives, step timeout and cancel grace, who may approve, and whether
+# a run of a busy deployment waits in line or is refused.
+PLATEAU_STATE_URL = env.url("PLATEAU_STATE_URL", SITE_URL, ["http", "https"]).rstrip("/")
+PLATEAU_STATE_TOKEN_SECONDS = env.integer("PLATEAU_STATE_TOKEN_SECONDS", 6 * 3600, minimum=60)
+PLATEAU_RUN_STEP_TIMEOUT = env.number("PLATEAU_RUN_STEP_TIMEOUT", 3600, minimum=1)
+PLATEAU_RUN_CANCEL_GRACE = env.number("PLATEAU_RUN_CANCEL_GRACE", 10, minimum=0)
+PLATEAU_APPROVER_MAY_BE_REQUESTER = env.boolean("PLATEAU_APPROVER_MAY_BE_REQUESTER", False)
+PLATEAU_RUNS_QUEUE_WHEN_BUSY = env.boolean("PLATEAU_RUNS_QUEUE_WHEN_BUSY", True)
+
+# Keys that encrypt credentials at rest (Fernet; the first encrypts, all decrypt), never
+# stored in the database: see docs/security.md for rotation.
+PLATEAU_CREDENTIAL_KEYS = load_credential_keys(
+    env.items("PLATEAU_CREDENTIAL_KEYS", []),
+    env.string("PLATEAU_CREDENTIAL_KEY_FILE", ""),
+    DATA_DIR,
+)
+
+# Each run's own energy, measured by codecarbon (offline) in the workers; the country
+# (ISO 3166 alpha-3) gives the grid's carbon intensity.
+PLATEAU_MEASURE_RUNS = env.boolean("PLATEAU_MEASURE_RUNS", True)
+PLATEAU_CARBON_COUNTRY = env.string("PLATEAU_CARBON_COUNTRY", "FRA")
+if not (len(PLATEAU_CARBON_COUNTRY) == 3 and PLATEAU_CARBON_COUNTRY.isalpha()) or (
+    not PLATEAU_CARBON_COUNTRY.isupper()
+):
+    raise ImproperlyConfigured(
+        f"PLATEAU_CARBON_COUNTRY={PLATEAU_CARBON_COUNTRY!r} must be an ISO 3166 alpha-3 "
+        "country code in capitals (e.g. FRA)."
+    )
 
 PLATEAU_DISABLE_PLUGIN_AUTOLOAD = env.boolean("PLATEAU_DISABLE_PLUGIN_AUTOLOAD", False)
 PLATEAU_PLUGINS_DISABLED = env.items("PLATEAU_PLUGINS_DISABLED", [])

@@ -8,6 +8,8 @@ from portal.accounts.models import Membership, Team
 from portal.accounts.roles import Role
 from portal.audit.context import acting_as
 from portal.catalog.sync import builtin_source, sync_source
+from portal.credentials.models import Credential
+from portal.credentials.services import bind_environments, save_credential
 from portal.projects.models import Environment, Project, Provider, Residency
 
 DEMO_USERS = [
@@ -49,14 +51,36 @@ class Command(BaseCommand):
                 slug="shop",
                 defaults={"name": "Shop", "description": "A demo web shop."},
             )
-            Environment.objects.get_or_create(
+            dev, _ = Environment.objects.get_or_create(
                 project=project,
                 name="dev",
                 defaults={
                     "provider": Provider.ONPREM,
                     "description": "Developers' sandbox on the local machine.",
+                    # Ansible steps run here, on this machine; the local RabbitMQ node.
+                    "hosts": [
+                        {
+                            "name": "localhost",
+                            "connection": "local",
+                            "vars": {"rabbitmq_node": "rabbit@localhost"},
+                        }
+                    ],
                 },
             )
+            if not Credential.objects.filter(team=team, name="local-postgres").exists():
+                # The PostgreSQL server of a development machine (trust authentication:
+                # the password is not checked there; set a real one in real installs).
+                credential = save_credential(
+                    Credential(team=team, name="local-postgres", kind="postgresql"),
+                    {
+                        "host": "127.0.0.1",
+                        "port": "5432",
+                        "user": "postgres",
+                        "password": "demo-password",
+                    },
+                    user=None,
+                )
+                bind_environments(credential, [dev])
             Environment.objects.get_or_create(
                 project=project,
                 name="prod",
