@@ -16,6 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "deploy" / "helm" / "plateau"
@@ -29,7 +30,15 @@ FULLNAME = "plateau"  # the release name already contains the chart name
 MINIMAL_VALUES = yaml.safe_load(MINIMAL.read_text())
 DATABASE_URL = MINIMAL_VALUES["database"]["url"]
 BROKER_URL = MINIMAL_VALUES["broker"]["url"]
-SECRET_VARIABLES = ("PLATEAU_SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL")
+SECRET_VARIABLES = (
+    "PLATEAU_SECRET_KEY",
+    "PLATEAU_CREDENTIAL_KEYS",
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+)
+# Two valid Fernet keys (32 url-safe base64-encoded bytes each), fixed for the tests.
+KEY_NEW = base64.urlsafe_b64encode(b"n" * 32).decode()
+KEY_OLD = base64.urlsafe_b64encode(b"o" * 32).decode()
 
 
 def find_helm() -> str | None:
@@ -172,6 +181,22 @@ def test_missing_connection_settings_fail_clearly(helm, values, message):
         ),
         ({"secretKey.value": "too-short"}, "secretKey.value must be at least 32 characters"),
         (
+            {"credentialKeys.value": f"{{{KEY_NEW}}}", "credentialKeys.existingSecret": "keys"},
+            "credentialKeys.value and credentialKeys.existingSecret are both set",
+        ),
+        (
+            {"config.extra.PLATEAU_CREDENTIAL_KEYS": KEY_NEW},
+            "config.extra.PLATEAU_CREDENTIAL_KEYS: secrets do not belong in the ConfigMap",
+        ),
+        (
+            {"config.extra.PLATEAU_CREDENTIAL_KEY_FILE": "/keys/credential-keys"},
+            "config.extra.PLATEAU_CREDENTIAL_KEY_FILE: the chart sets PLATEAU_CREDENTIAL_KEYS",
+        ),
+        (
+            {"extraEnv[0].name": "PLATEAU_CREDENTIAL_KEYS", "extraEnv[0].value": KEY_NEW},
+            "extraEnv PLATEAU_CREDENTIAL_KEYS: the chart sets PLATEAU_CREDENTIAL_KEYS",
+        ),
+        (
             {"config.extra.DATABASE_URL": "postgresql://x"},
             "config.extra.DATABASE_URL: secrets do not belong in the ConfigMap",
         ),
@@ -196,6 +221,10 @@ def test_missing_connection_settings_fail_clearly(helm, values, message):
     ids=[
         "database-twice",
         "short-secret-key",
+        "credential-keys-twice",
+        "credential-keys-in-config",
+        "credential-key-file-in-config",
+        "credential-keys-in-extra-env",
         "secret-in-config",
         "pdb-both",
         "hpa-min-max",
@@ -226,6 +255,7 @@ def test_inconsistent_values_fail_clearly(helm, values, message):
         ({"web.staticFiles.copyFromImage": "true"}, "staticFiles"),
         ({"beat.replicas": "2"}, "/beat"),
         ({"databse.url": DATABASE_URL}, "databse"),
+        ({"credentialKeys.existingSecretKey": ""}, "/credentialKeys/existingSecretKey"),
     ],
     ids=lambda v: v if isinstance(v, str) else next(iter(v)),
 )
@@ -235,6 +265,36 @@ def test_schema_rejects_invalid_values(helm, values, path):
         result = helm(*command, str(CHART), *args)
         assert result.returncode != 0, f"helm {command[0]} accepted {values}"
         assert path in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        KEY_NEW,  # a string, even one valid key: the value is a list
+        f"{KEY_NEW},{KEY_OLD}",  # nor a comma string
+        "{not-a-fernet-key}",  # a list, but of something else
+        f"{{{KEY_NEW}x}}",
+        f"{{{KEY_NEW},{KEY_NEW}}}",  # the same key twice
+    ],
+    ids=["one-key-string", "comma-string", "not-a-key", "key-too-long", "duplicate"],
+)
+def test_schema_rejects_credential_keys_that_are_not_a_list_of_fernet_keys(helm, value):
+    args = ["--values", str(MINIMAL), "--set", f"credentialKeys.value={value}"]
+    for command in (["template", RELEASE], ["lint"]):
+        result = helm(*command, str(CHART), *args)
+        assert result.returncode != 0, f"helm {command[0]} accepted credentialKeys.value={value}"
+        assert "/credentialKeys/value" in result.stdout + result.stderr
+
+
+def test_schema_credential_keys_accepts_a_list_of_keys_and_rejects_other_types():
+    schema = json.loads((CHART / "values.schema.json").read_text())
+    defaults = yaml.safe_load((CHART / "values.yaml").read_text())
+    base = merge(defaults, MINIMAL_VALUES)
+    good = merge(base, {"credentialKeys": {"value": [KEY_NEW, KEY_OLD]}})
+    jsonschema.validate(good, schema)
+    for bad in (KEY_NEW, f"{KEY_NEW},{KEY_OLD}", 42, None, {"key": KEY_NEW}, [42]):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(merge(base, {"credentialKeys": {"value": bad}}), schema)
 
 
 def test_schema_is_valid_and_accepts_the_shipped_values():
@@ -476,10 +536,90 @@ def test_existing_secrets_are_referenced_and_no_secret_is_rendered(full):
         refs = {name: env[name]["valueFrom"]["secretKeyRef"] for name in SECRET_VARIABLES}
         assert refs == {
             "PLATEAU_SECRET_KEY": {"name": "plateau-credentials", "key": "secret-key"},
+            "PLATEAU_CREDENTIAL_KEYS": {"name": "plateau-credentials", "key": "credential-keys"},
             "DATABASE_URL": {"name": "plateau-credentials", "key": "database-url"},
             "CELERY_BROKER_URL": {"name": "plateau-credentials", "key": "broker-url"},
         }
         assert env["PLATEAU_EXAMPLE_TOKEN"]["valueFrom"]["secretKeyRef"]["key"] == "example-token"
+
+
+def test_credential_keys_reach_every_plateau_container_through_the_secret(minimal):
+    """Web, worker, beat and the migration hook share one generated key, never a literal."""
+    secret = find(minimal, "Secret", FULLNAME)
+    hook_secret = find(minimal, "Secret", f"{FULLNAME}-migrate")
+    generated = base64.b64decode(secret["data"]["credential-keys"]).decode()
+    Fernet(generated)  # one valid Fernet key, no comma
+    assert hook_secret["data"]["credential-keys"] == secret["data"]["credential-keys"]
+
+    expected = {
+        ("Deployment", f"{FULLNAME}-web"): FULLNAME,
+        ("Deployment", f"{FULLNAME}-worker"): FULLNAME,
+        ("Deployment", f"{FULLNAME}-beat"): FULLNAME,
+        ("Job", f"{FULLNAME}-migrate"): f"{FULLNAME}-migrate",
+    }
+    seen = {}
+    for workload in workloads(minimal):
+        for container in containers(workload):
+            env = env_by_name(container)
+            ref = env["PLATEAU_CREDENTIAL_KEYS"]
+            assert set(ref) == {"name", "valueFrom"}, "the keys must never be a literal"
+            seen[(workload["kind"], workload["metadata"]["name"])] = ref["valueFrom"][
+                "secretKeyRef"
+            ]
+            assert "PLATEAU_CREDENTIAL_KEY_FILE" not in env
+        assert generated not in yaml.safe_dump(workload)
+    assert seen == {
+        workload: {"name": name, "key": "credential-keys"} for workload, name in expected.items()
+    }
+    for config_map in (d for d in minimal if d["kind"] == "ConfigMap"):
+        assert not {"PLATEAU_CREDENTIAL_KEYS", "PLATEAU_CREDENTIAL_KEY_FILE"} & set(
+            config_map["data"]
+        )
+        assert generated not in yaml.safe_dump(config_map)
+
+
+def test_given_credential_keys_are_stored_comma_separated_first_one_first(render):
+    docs = render(MINIMAL, values={"credentialKeys.value": f"{{{KEY_NEW},{KEY_OLD}}}"})
+    for name in (FULLNAME, f"{FULLNAME}-migrate"):
+        data = find(docs, "Secret", name)["data"]
+        assert base64.b64decode(data["credential-keys"]).decode() == f"{KEY_NEW},{KEY_OLD}"
+    for workload in workloads(docs):
+        text = yaml.safe_dump(workload)
+        assert KEY_NEW not in text and KEY_OLD not in text
+
+
+def test_credential_keys_from_an_existing_secret(render):
+    docs = render(
+        MINIMAL,
+        values={
+            "credentialKeys.existingSecret": "plateau-keys",
+            "credentialKeys.existingSecretKey": "keys",
+        },
+    )
+    # The chart still owns the URLs and the secret key, not the credential keys.
+    for name in (FULLNAME, f"{FULLNAME}-migrate"):
+        data = find(docs, "Secret", name)["data"]
+        assert "credential-keys" not in data
+        assert {"secret-key", "database-url", "broker-url"} <= set(data)
+    for workload in workloads(docs):
+        for container in containers(workload):
+            ref = env_by_name(container)["PLATEAU_CREDENTIAL_KEYS"]["valueFrom"]["secretKeyRef"]
+            assert ref == {"name": "plateau-keys", "key": "keys"}
+
+
+def test_notes_warn_offline_renderers_about_generated_credential_keys(helm):
+    def notes(*extra: str) -> str:
+        args = ["install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=client"]
+        result = helm(*args, "--values", str(MINIMAL), *extra)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split("NOTES:", 1)[1]
+
+    warning = "PLATEAU_CREDENTIAL_KEYS (the key that encrypts stored credentials) was generated"
+    generated = notes()
+    assert warning in generated
+    assert "set credentialKeys.value" in " ".join(generated.split())
+    assert warning not in notes("--set", f"credentialKeys.value={{{KEY_NEW}}}")
+    assert warning not in notes("--set", "credentialKeys.existingSecret=plateau-keys")
 
 
 def test_a_given_secret_key_is_stored_as_is(render):
@@ -556,7 +696,7 @@ def test_probe_paths_are_exempt_from_the_https_redirect(minimal):
 
 
 def test_checksums_restart_pods_when_config_or_secrets_change(render):
-    pinned = {"secretKey.value": "s" * 40}
+    pinned = {"secretKey.value": "s" * 40, "credentialKeys.value": f"{{{KEY_NEW}}}"}
 
     def checksums(**extra: str) -> dict[str, str]:
         web = deployment(render(MINIMAL, values=pinned | extra), "web")
@@ -572,6 +712,9 @@ def test_checksums_restart_pods_when_config_or_secrets_change(render):
     changed_secret = checksums(**{"database.url": "postgresql://other@db:5432/plateau"})
     assert changed_secret["checksum/secret"] != base["checksum/secret"]
     assert changed_secret["checksum/config"] == base["checksum/config"]
+    # Adding a key for a rotation restarts the pods, so that they all pick it up.
+    rotated = checksums(**{"credentialKeys.value": f"{{{KEY_OLD},{KEY_NEW}}}"})
+    assert rotated["checksum/secret"] != base["checksum/secret"]
 
 
 # --------------------------------------------------------------- pods: safety, storage

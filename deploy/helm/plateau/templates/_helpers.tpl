@@ -25,7 +25,7 @@ chart name. Truncated to 63 characters because some Kubernetes name fields are l
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Name of the Secret the chart manages (secret key, database and broker URLs). */}}
+{{/* Name of the Secret the chart manages (secret key, credential keys, database and broker URLs). */}}
 {{- define "plateau.secretName" -}}
 {{- include "plateau.fullname" . }}
 {{- end }}
@@ -112,6 +112,12 @@ both stop on them.
 {{- if and .Values.secretKey.value (lt (len .Values.secretKey.value) 32) }}
 {{- include "plateau.fail" "secretKey.value must be at least 32 characters long (PLATEAU_SECRET_KEY)." }}
 {{- end }}
+{{- if and .Values.credentialKeys.value .Values.credentialKeys.existingSecret }}
+{{- include "plateau.fail" "credentialKeys.value and credentialKeys.existingSecret are both set: give only one." }}
+{{- end }}
+{{- if not (kindIs "slice" .Values.credentialKeys.value) }}
+{{- include "plateau.fail" "credentialKeys.value must be a list of Fernet keys, e.g. --set 'credentialKeys.value={NEW_KEY,OLD_KEY}'." }}
+{{- end }}
 {{- range $component := list "web" "worker" }}
 {{- $pdb := (index $.Values $component).pdb }}
 {{- if and $pdb.enabled (not (kindIs "invalid" $pdb.minAvailable)) (not (kindIs "invalid" $pdb.maxUnavailable)) }}
@@ -127,8 +133,17 @@ both stop on them.
 {{- include "plateau.fail" (printf "config.staticRoot (%s) must be outside config.dataDir (%s): the data volume mounted there would hide the static files collected into the image." .Values.config.staticRoot .Values.config.dataDir) }}
 {{- end }}
 {{- range $name, $_ := .Values.config.extra }}
-{{- if has $name (list "PLATEAU_SECRET_KEY" "DATABASE_URL" "CELERY_BROKER_URL") }}
-{{- include "plateau.fail" (printf "config.extra.%s: secrets do not belong in the ConfigMap; use secretKey, database or broker." $name) }}
+{{- if has $name (list "PLATEAU_SECRET_KEY" "PLATEAU_CREDENTIAL_KEYS" "DATABASE_URL" "CELERY_BROKER_URL") }}
+{{- include "plateau.fail" (printf "config.extra.%s: secrets do not belong in the ConfigMap; use secretKey, credentialKeys, database or broker." $name) }}
+{{- end }}
+{{- end }}
+{{- /* The chart always sets PLATEAU_CREDENTIAL_KEYS; Plateau refuses a key file as well. */}}
+{{- if hasKey .Values.config.extra "PLATEAU_CREDENTIAL_KEY_FILE" }}
+{{- include "plateau.fail" "config.extra.PLATEAU_CREDENTIAL_KEY_FILE: the chart sets PLATEAU_CREDENTIAL_KEYS from credentialKeys, and Plateau refuses both; use credentialKeys.existingSecret." }}
+{{- end }}
+{{- range .Values.extraEnv }}
+{{- if has .name (list "PLATEAU_CREDENTIAL_KEYS" "PLATEAU_CREDENTIAL_KEY_FILE") }}
+{{- include "plateau.fail" (printf "extraEnv %s: the chart sets PLATEAU_CREDENTIAL_KEYS from credentialKeys; use credentialKeys.value or credentialKeys.existingSecret." .name) }}
 {{- end }}
 {{- end }}
 {{- end }}
@@ -158,9 +173,34 @@ memoised in .Values so that every template of one render sees the same key.
 {{- end }}
 {{- end }}
 
+{{/*
+The credential encryption keys when the chart owns them, comma-separated (the format of
+PLATEAU_CREDENTIAL_KEYS): the configured list, else the keys already stored in the
+release's Secret (upgrades keep them), else one new Fernet key (32 random bytes in
+url-safe base64). Memoised in .Values like the secret key, so that the chart's Secret and
+the migration hook's copy hold the same key.
+*/}}
+{{- define "plateau.credentialKeysValue" -}}
+{{- if .Values.credentialKeys.value }}
+{{- join "," .Values.credentialKeys.value }}
+{{- else }}
+{{- if not (hasKey .Values "__generatedCredentialKeys") }}
+{{- $keys := "" }}
+{{- $live := lookup "v1" "Secret" .Release.Namespace (include "plateau.secretName" .) }}
+{{- if and $live $live.data (hasKey $live.data "credential-keys") }}
+{{- $keys = index $live.data "credential-keys" | b64dec }}
+{{- else }}
+{{- $keys = randBytes 32 | replace "+" "-" | replace "/" "_" }}
+{{- end }}
+{{- $_ := set .Values "__generatedCredentialKeys" $keys }}
+{{- end }}
+{{- index .Values "__generatedCredentialKeys" }}
+{{- end }}
+{{- end }}
+
 {{/* True (non-empty) when the chart must store at least one value in a Secret. */}}
 {{- define "plateau.ownsSecrets" -}}
-{{- if or (not .Values.secretKey.existingSecret) .Values.database.url .Values.broker.url }}true{{ end }}
+{{- if or (not .Values.secretKey.existingSecret) (not .Values.credentialKeys.existingSecret) .Values.database.url .Values.broker.url }}true{{ end }}
 {{- end }}
 
 {{/*
@@ -169,6 +209,9 @@ memoised in .Values so that every template of one render sees the same key.
 {{- define "plateau.secretData" -}}
 {{- if not .Values.secretKey.existingSecret }}
 secret-key: {{ include "plateau.secretKeyValue" . | b64enc | quote }}
+{{- end }}
+{{- if not .Values.credentialKeys.existingSecret }}
+credential-keys: {{ include "plateau.credentialKeysValue" . | b64enc | quote }}
 {{- end }}
 {{- with .Values.database.url }}
 database-url: {{ . | b64enc | quote }}
@@ -189,6 +232,11 @@ Environment variables read from Secrets, never literals. Call with
     secretKeyRef:
       name: {{ $v.secretKey.existingSecret | default .secretName }}
       key: {{ ternary $v.secretKey.existingSecretKey "secret-key" (not (empty $v.secretKey.existingSecret)) }}
+- name: PLATEAU_CREDENTIAL_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.credentialKeys.existingSecret | default .secretName }}
+      key: {{ ternary $v.credentialKeys.existingSecretKey "credential-keys" (not (empty $v.credentialKeys.existingSecret)) }}
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
