@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.config import Env
+from portal.config import Env, redact_url
 from portal.credentials.keys import load_keys as load_credential_keys
 
 env = Env()
@@ -220,6 +220,29 @@ PLATEAU_RUN_STEP_TIMEOUT = env.number("PLATEAU_RUN_STEP_TIMEOUT", 3600, minimum=
 PLATEAU_RUN_CANCEL_GRACE = env.number("PLATEAU_RUN_CANCEL_GRACE", 10, minimum=0)
 PLATEAU_APPROVER_MAY_BE_REQUESTER = env.boolean("PLATEAU_APPROVER_MAY_BE_REQUESTER", False)
 PLATEAU_RUNS_QUEUE_WHEN_BUSY = env.boolean("PLATEAU_RUNS_QUEUE_WHEN_BUSY", True)
+
+# Safety (portal.deployments): a run whose worker stopped beating its heart for this long
+# is marked lost; drift checks; what the periodic cleanup keeps; run-finished webhooks.
+PLATEAU_RUN_HEARTBEAT_TIMEOUT = env.number("PLATEAU_RUN_HEARTBEAT_TIMEOUT", 45, minimum=1)
+PLATEAU_RETAIN_LOG_DAYS = env.integer("PLATEAU_RETAIN_LOG_DAYS", 90, minimum=1)
+PLATEAU_RETAIN_WORKSPACE_HOURS = env.integer("PLATEAU_RETAIN_WORKSPACE_HOURS", 24, minimum=1)
+PLATEAU_RETAIN_STATE_VERSIONS = env.integer("PLATEAU_RETAIN_STATE_VERSIONS", 20, minimum=1)
+PLATEAU_RETAIN_STATE_DAYS = env.integer("PLATEAU_RETAIN_STATE_DAYS", 180, minimum=1)
+PLATEAU_WEBHOOK_URLS = env.items("PLATEAU_WEBHOOK_URLS", [])
+for _url in PLATEAU_WEBHOOK_URLS:
+    if not _url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"PLATEAU_WEBHOOK_URLS: {redact_url(_url)!r} must be an http:// or https:// URL."
+        )
+PLATEAU_WEBHOOK_SECRET = env.string("PLATEAU_WEBHOOK_SECRET", "")
+PLATEAU_WEBHOOK_TIMEOUT = env.number("PLATEAU_WEBHOOK_TIMEOUT", 5, minimum=0.1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "mark-lost-runs": {"task": "portal.deployments.tasks.mark_lost_runs", "schedule": 15.0},
+        "drift-checks": {"task": "portal.deployments.tasks.queue_drift_checks", "schedule": 300.0},
+        "retention": {"task": "portal.deployments.tasks.clean_up", "schedule": 3600.0},
+    }
+)
 
 # Keys that encrypt credentials at rest (Fernet; the first encrypts, all decrypt), never
 # stored in the database: see docs/security.md for rotation.

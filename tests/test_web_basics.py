@@ -16,9 +16,9 @@ def test_readiness_reports_an_unreachable_broker(client, db, monkeypatch):
     from portal.celery import app
 
     unreachable = "redis://127.0.0.1:1/0"
+    original = app.conf.broker_url  # read before the variable below takes precedence
     # Celery gives the CELERY_BROKER_URL environment variable precedence over its config.
     monkeypatch.setenv("CELERY_BROKER_URL", unreachable)
-    original = app.conf.broker_url
     app.conf.broker_url = unreachable
     try:
         response = client.get("/healthz/ready")

@@ -168,6 +168,9 @@ class AnsibleEngine(Engine):
             cancel_callback=lambda: self.supervisor.cancelled,
             settings={"pexpect_timeout": _PEXPECT_TIMEOUT},
             rotate_artifacts=_KEPT_ARTIFACT_DIRS,
+            # Otherwise runner writes envvars (credentials) to env/ and later calls in
+            # this workspace read that first file back instead of their own arguments.
+            suppress_env_files=True,
             quiet=True,
         )
         deadline = None if ctx.timeout is None else time.monotonic() + ctx.timeout

@@ -14,7 +14,7 @@ from django.views import View
 from portal.accounts import permissions as perms
 from portal.audit import recorder
 from portal.catalog import visibility
-from portal.catalog.display import masked, parameter_rows, render_readme
+from portal.catalog.display import parameter_rows, render_readme
 from portal.catalog.forms import (
     ENVIRONMENT_FIELD,
     CatalogFilterForm,
@@ -24,6 +24,7 @@ from portal.catalog.forms import (
 from portal.catalog.models import StackSource
 from portal.catalog.search import facets, filter_stacks
 from portal.catalog.tasks import queue_refresh
+from portal.deployments import services as deployments
 
 
 class CatalogView(LoginRequiredMixin, View):
@@ -139,14 +140,24 @@ class DeployView(LoginRequiredMixin, View):
     def on_valid(self, values: dict):
         """``values`` passed validation in ``self.environment`` for ``self.version``: they
         are the values the user gave, typed, empty fields left out (defaults and generated
-        secrets apply when they are resolved). Issue 3 ends here with a confirmation; the
-        deployments feature replaces this body with the deployment's creation."""
-        resolved = masked(self.definition, self.form.resolved())
-        return render(
-            self.request,
-            "catalog/deploy_valid.html",
-            self.context(self.form, resolved=resolved, environment=self.environment),
-        )
+        secrets apply when they are resolved). The deployment is created and its first run
+        queued; the person follows it on the run page."""
+        try:
+            deployment, run = deployments.create_deployment(
+                user=self.request.user,
+                environment=self.environment,
+                stack_version=self.version,
+                name=deployments.free_name(self.environment, self.stack.slug),
+                values=values,
+            )
+        except deployments.InvalidRequest as invalid:
+            for field, problems in invalid.errors.items():
+                target = field if field in self.form.fields else None
+                for problem in problems:
+                    self.form.add_error(target, problem if target else f"{field}: {problem}")
+            return render(self.request, self.template_name, self.context(self.form), status=400)
+        messages.success(self.request, f"Deployment {deployment} created: run #{run.pk} is queued.")
+        return redirect(run.get_absolute_url())
 
 
 class DeployValidateView(DeployView):

@@ -33,6 +33,9 @@ class DeploymentsConfig(AppConfig):
                 "approve": Role.PLATFORM_ENGINEER,  # and admins; see services.check_approver
             },
         )
+        from portal.deployments import state_history
+
+        state_history.register_policy()
         # Runs are audited through their actions (plan, apply, approve, cancel...), not
         # through every status change the worker makes.
         recorder.register(

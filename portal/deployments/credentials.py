@@ -5,6 +5,8 @@ environment's kubeconfig, materialized in the run's private workspace."""
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.credentials.runtime import credentials_for, materialize
+
 KUBECONFIG = "kubeconfig"
 
 
@@ -20,8 +22,6 @@ class RunMaterial:
 
 
 def credential_errors(stack, values: dict, environment) -> dict[str, list[str]]:
-    from portal.credentials.runtime import credentials_for
-
     errors: dict[str, list[str]] = {}
     for parameter in stack.parameters:
         chosen = values.get(parameter.name)
@@ -38,8 +38,6 @@ def credential_errors(stack, values: dict, environment) -> dict[str, list[str]]:
 
 
 def chosen_credentials(run) -> list:
-    from portal.credentials.runtime import credentials_for
-
     environment = run.deployment.environment
     stack = run.deployment.stack_version.load()
     values = run.all_values()
@@ -62,8 +60,6 @@ def chosen_credentials(run) -> list:
 
 
 def materialize_for(run, root: Path) -> RunMaterial:
-    from portal.credentials.runtime import credentials_for, materialize
-
     environment = run.deployment.environment
     kubeconfigs = list(credentials_for(environment, KUBECONFIG))[:1]
     material = materialize([*chosen_credentials(run), *kubeconfigs], root)

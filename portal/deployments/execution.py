@@ -20,7 +20,8 @@ from django.utils import timezone
 from iac.engines import Engine, EngineCancelled, EngineEvent, PlanResult, StepContext
 from iac.engines.ansible import DESTROY_PLAYBOOK
 from iac.stacks import UnresolvedReference, render_stack_outputs, render_step_inputs
-from portal.deployments import lifecycle, sealed
+from portal.credentials.masking import Masker
+from portal.deployments import drift, lifecycle, recovery, sealed
 from portal.deployments.engines import engine_for
 from portal.deployments.logs import LogWriter
 from portal.deployments.models import Deployment, Run, RunStep
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 Status = Run.Status
 WATCH_SECONDS = 0.2
 CANCEL_POLL_SECONDS = 0.5
-HEARTBEAT_SECONDS = 10.0
 
 
 def execute(run_id: int) -> None:
@@ -62,7 +62,7 @@ class Execution:
         self.plans: dict[str, PlanResult] = {}
         self.summary: dict[str, dict] = dict(run.summary)
         self.secrets = [str(value) for value in run.secret_values().values() if value]
-        self.log = LogWriter(run, _masker(self.secrets))
+        self.log = LogWriter(run, Masker(self.secrets))
 
     # -- the run --------------------------------------------------------------------
 
@@ -81,8 +81,10 @@ class Execution:
                         f"({self.deployment.stack_version}) in {self.environment}"
                     )
                     self._plan_all()
-                    if self.run.kind == Run.Kind.PLAN:
+                    if self.run.kind in (Run.Kind.PLAN, Run.Kind.DRIFT):
                         self.log.write("Plan only: nothing applied.")
+                        if self.run.kind == Run.Kind.DRIFT:
+                            drift.record(self.run)
                         return
                     if self._needs_approval():
                         self._await_approval()
@@ -100,7 +102,7 @@ class Execution:
             logger.info("run %s failed", self.run.pk, exc_info=True)
             status, error = Status.FAILED, self.log.masker.mask(str(exc) or type(exc).__name__)
             self.log.write(f"Run failed: {error}", "error")
-            if self.run.kind != Run.Kind.PLAN:
+            if self.run.kind not in (Run.Kind.PLAN, Run.Kind.DRIFT):
                 Deployment.objects.filter(pk=self.deployment.pk).update(
                     status=Deployment.Status.FAILED
                 )
@@ -126,7 +128,7 @@ class Execution:
         )
 
     def _set_status(self, status: str) -> None:
-        Run.objects.filter(pk=self.run.pk).update(status=status)
+        Run.objects.filter(pk=self.run.pk).exclude(status__in=Run.FINAL).update(status=status)
 
     def _elapsed(self) -> str:
         started = Run.objects.values_list("started", flat=True).get(pk=self.run.pk)
@@ -318,6 +320,7 @@ class Execution:
 
     def _engine(self, name: str) -> Engine:
         self.engine = engine_for(name)
+        recovery.mark_processes(self.engine, self.run)
         if self.cancelled.is_set():
             self.engine.cancel(0)
         return self.engine
@@ -327,7 +330,7 @@ class Execution:
 
     def _add_secrets(self, texts: list[str]) -> None:
         self.secrets += [text for text in texts if text]
-        self.log.masker = _masker(self.secrets)
+        self.log.masker = Masker(self.secrets)
 
     def _raise_if_cancelled(self) -> None:
         if self.cancelled.is_set():
@@ -336,6 +339,7 @@ class Execution:
     def _watch(self) -> None:
         """Flush the log, follow the cancel flag, beat the heart, until the run ends."""
         last_poll = last_beat = 0.0
+        beat_every = recovery.heartbeat_interval()
         try:
             while not self._stop.wait(WATCH_SECONDS):
                 self.log.flush_if_due()
@@ -347,20 +351,19 @@ class Execution:
                         self.log.write("Cancelling: interrupting the engine.", "warning")
                         if self.engine is not None:
                             self.engine.cancel()
-                if now - last_beat >= HEARTBEAT_SECONDS:
+                if now - last_beat >= beat_every:
                     last_beat = now
-                    Run.objects.filter(pk=self.run.pk).update(heartbeat=timezone.now())
+                    beating = Run.objects.filter(pk=self.run.pk).exclude(status__in=Run.FINAL)
+                    if not beating.update(heartbeat=timezone.now()) and not self.cancelled.is_set():
+                        # Marked lost (or ended) behind this worker's back: stop the engine.
+                        self.cancelled.set()
+                        if self.engine is not None:
+                            self.engine.cancel()
         except Exception:
             logger.exception("the watcher of run %s failed", self.run.pk)
         finally:
             close_old_connections()
             connection.close()
-
-
-def _masker(secrets: list[str]):
-    from portal.credentials.masking import Masker
-
-    return Masker(secrets)
 
 
 def _restore_plan(record: RunStep, ctx: StepContext) -> PlanResult:

@@ -89,7 +89,10 @@ def finish(run: Run, status: str, error: str = "", *, expected: tuple[str, ...] 
         Deployment.objects.filter(pk=run.deployment_id, locked_by_run_id=run.pk).update(
             locked_by_run=None
         )
-        StateLock.objects.filter(run_id=run.pk).delete()
+        if status != Status.LOST:
+            # A lost run's Terraform locks stay: its state may be half-written, and a
+            # person decides (docs/reliability.md) before anything runs on it again.
+            StateLock.objects.filter(run_id=run.pk).delete()
         following = (
             Run.objects.filter(deployment_id=run.deployment_id, status=Status.QUEUED)
             .order_by("pk")

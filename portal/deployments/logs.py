@@ -25,6 +25,7 @@ class LogWriter:
         self.masker = masker
         last = LogLine.objects.filter(run_id=run.pk).order_by("-seq").values_list("seq", flat=True)
         self._seq = last.first() or 0
+        self._first_seq = self._seq + 1
         self._pending: list[LogLine] = []
         self._oldest_pending = 0.0
         self._lock = threading.Lock()
@@ -48,7 +49,9 @@ class LogWriter:
                     payload=payload,
                 )
             )
-            due = len(self._pending) >= FLUSH_LINES
+            # The first line goes out at once: it shows the person watching that the run
+            # has started.
+            due = len(self._pending) >= FLUSH_LINES or self._seq == self._first_seq
         if due:
             self.flush()
 

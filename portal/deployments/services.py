@@ -67,6 +67,23 @@ def create_deployment(
     return deployment, run
 
 
+def free_name(environment: Environment, base: str) -> str:
+    """``base`` (a stack slug), or ``base-2``, ``base-3``...: the first name not yet used
+    in ``environment``, for forms that do not ask for one."""
+    base = base[:50]
+    taken = set(
+        Deployment.objects.filter(environment=environment, name__startswith=base).values_list(
+            "name", flat=True
+        )
+    )
+    number = 1
+    name = base
+    while name in taken:
+        number += 1
+        name = f"{base}-{number}"
+    return name
+
+
 def update_deployment(deployment: Deployment, *, user, values: dict, kind=Run.Kind.APPLY) -> Run:
     """New values: a new plan (kind ``plan`` stops there), then apply."""
     _check(user, perms.CHANGE, deployment)
@@ -166,6 +183,8 @@ def _value_errors(stack, values, environment, previous) -> dict[str, list[str]]:
 
 
 def _queue(deployment: Deployment, kind: str, user, plain: dict, secret: dict) -> Run:
+    # Two requests at the same moment: the row lock makes the second see the first's run.
+    Deployment.objects.select_for_update().filter(pk=deployment.pk).first()
     busy = deployment.runs.exclude(status__in=Run.FINAL).exists()
     if busy and not settings.PLATEAU_RUNS_QUEUE_WHEN_BUSY:
         raise RunConflict(f"{deployment} already has a run going; try again when it ends")

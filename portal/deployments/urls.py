@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from portal.deployments import state, views
+from portal.deployments import state, state_views, views
 
 app_name = "deployments"
 
@@ -24,4 +24,17 @@ urlpatterns = [
         name="run_action",
     ),
     path("state/<int:deployment_id>/<slug:step>", state.state_view, name="state"),
+    path("deployments/<int:pk>/state/", state_views.state_history_page, name="state_history"),
+    path("deployments/<int:pk>/state/compare/", state_views.state_compare, name="state_compare"),
+    path("deployments/<int:pk>/state/unlock/", state_views.state_unlock, name="state_unlock"),
+    path(
+        "deployments/<int:pk>/state/<int:version_id>/download/",
+        state_views.state_download,
+        name="state_download",
+    ),
+    path(
+        "deployments/<int:pk>/state/<int:version_id>/rollback/",
+        state_views.state_rollback,
+        name="state_rollback",
+    ),
 ]

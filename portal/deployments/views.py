@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts import permissions as perms
 from portal.core import generic
-from portal.deployments import logs, services
+from portal.deployments import logs, services, state_views
 from portal.deployments.forms import DeploymentForm
 from portal.deployments.models import Deployment, Run
 from portal.deployments.panels import panels_for
@@ -144,7 +144,9 @@ class RunDetailView(generic.ObjectDetailView):
 
 def _summary_context(user, run: Run) -> dict:
     requester_ok = run.requested_by_id != user.pk or settings.PLATEAU_APPROVER_MAY_BE_REQUESTER
+    lost = state_views.lost_run_context(user, run) if run.status == Run.Status.LOST else {}
     return {
+        **lost,
         "run": run,
         "steps": run.steps.all(),
         "can_cancel": not run.is_final and perms.can(user, perms.CHANGE, run),

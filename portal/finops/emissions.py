@@ -10,7 +10,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import transaction
+from django.db.models import F
 
 from portal.finops.models import RunEmission
 
@@ -66,12 +66,14 @@ def end(task_id: str, run_id: int) -> RunEmission | None:
 
 
 def add_measure(run_id: int, energy_kwh: float, emissions_kg: float, duration_s: float):
-    with transaction.atomic():
-        emission, _ = RunEmission.objects.select_for_update().get_or_create(
-            run_id=run_id, defaults={"country": settings.PLATEAU_CARBON_COUNTRY}
-        )
-        emission.energy_kwh += energy_kwh
-        emission.emissions_kg += emissions_kg
-        emission.duration_s += duration_s
-        emission.save()
-    return emission
+    # Single-statement increments, no transaction holding a row lock: the worker may still
+    # be adding its measure while someone else deletes or truncates runs.
+    RunEmission.objects.get_or_create(
+        run_id=run_id, defaults={"country": settings.PLATEAU_CARBON_COUNTRY}
+    )
+    RunEmission.objects.filter(run_id=run_id).update(
+        energy_kwh=F("energy_kwh") + energy_kwh,
+        emissions_kg=F("emissions_kg") + emissions_kg,
+        duration_s=F("duration_s") + duration_s,
+    )
+    return RunEmission.objects.get(run_id=run_id)

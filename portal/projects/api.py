@@ -30,6 +30,7 @@ class EnvironmentSerializer(ModelCleanSerializer):
             "approval_required",
             "terraform_binary",
             "hosts",
+            "drift_check_hours",
             "monthly_budget",
             "budget_currency",
             "created",

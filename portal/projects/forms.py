@@ -26,6 +26,15 @@ class EnvironmentForm(TeamScopedForm):
             "approval_required",
             "terraform_binary",
             "hosts",
+            "drift_check_hours",
             "monthly_budget",
             "budget_currency",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty (or absent from an older form), drift checks stay off.
+        self.fields["drift_check_hours"].required = False
+
+    def clean_drift_check_hours(self):
+        return self.cleaned_data["drift_check_hours"] or 0

@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
@@ -144,6 +144,12 @@ class Environment(models.Model):
         help_text='Ansible inventory: [{"name": "db1", "address": "10.0.0.5", '
         '"connection": "ssh", "vars": {}}]; connection local runs on the worker. '
         "Steps that require hosts are only planned without one.",
+    )
+    drift_check_hours = models.PositiveIntegerField(
+        default=0,
+        validators=[MaxValueValidator(24 * 366)],
+        help_text="Every how many hours each deployment is planned to detect changes made "
+        "outside Plateau (drift); 0 turns drift checks off.",
     )
     monthly_budget = models.DecimalField(
         max_digits=12,

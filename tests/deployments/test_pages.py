@@ -119,3 +119,22 @@ def test_environment_hosts_are_validated(client, member, environment):
     )
     assert response.status_code == 400
     assert "connection must be local or ssh" in str(response.json()["hosts"])
+
+
+def test_the_catalog_deploy_form_creates_the_deployment_and_opens_its_run(
+    client, member, team, stack_version
+):
+    version = stack_version("tf-state")
+    environment = EnvironmentFactory(project=ProjectFactory(team=team), name="dev")
+    client.force_login(member(Role.DEVELOPER))
+    url = f"/catalog/tf-state/versions/{version.pk}/deploy/"
+    data = {"_environment": environment.pk, "_defaults_of": "dev", "label": "a"}
+    first = client.post(url, data)
+    second = client.post(url, data)
+    runs = list(Run.objects.order_by("pk").select_related("deployment"))
+    assert [first.url, second.url] == [run.get_absolute_url() for run in runs]
+    # The form asks for no name: the stack's slug, numbered when taken.
+    assert [run.deployment.name for run in runs] == ["tf-state", "tf-state-2"]
+    assert runs[0].deployment.values == {"label": "a"} and runs[0].status == "queued"
+    assert client.post(url, data | {"label": ""}).status_code == 400
+    assert Run.objects.count() == 2

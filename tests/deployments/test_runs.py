@@ -6,12 +6,19 @@ import time
 import uuid
 
 import psutil
+import psycopg
 import pytest
 
 from portal.accounts.roles import Role
 from portal.deployments.models import Deployment, LogLine, Run, StateVersion
 from tests.deployments.conftest import log_text, wait_for_run
-from tests.factories import EnvironmentFactory, MembershipFactory, ProjectFactory, UserFactory
+from tests.factories import (
+    CredentialFactory,
+    EnvironmentFactory,
+    MembershipFactory,
+    ProjectFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("worker")]
 
@@ -94,6 +101,57 @@ def test_rabbitmq_vhost_is_created_then_destroyed(api_client, team, people, stac
     assert deployment.status == Deployment.Status.DESTROYED
 
 
+def postgres_has(database: str, role: str) -> tuple[bool, bool]:
+    with psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres") as db:
+        has_database = db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database])
+        has_database = has_database.fetchone() is not None
+        has_role = db.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        return has_database, has_role.fetchone() is not None
+
+
+def test_postgres_database_is_created_then_destroyed(
+    api_client, client, team, people, stack_version
+):
+    developer, _ = people
+    stack_version("postgres-database")
+    environment = environment_for(team)
+    # The server trusts local connections: the admin password is only there to be masked.
+    admin_password = f"admin-{uuid.uuid4().hex}"
+    server = CredentialFactory(
+        team=team,
+        name="pg-local",
+        material={"host": "127.0.0.1", "user": "postgres", "password": admin_password},
+    )
+    server.environments.add(environment)
+    name = f"plateau_test_{uuid.uuid4().hex[:8]}"
+    owner_password = f"owner-{uuid.uuid4().hex}"
+    values = {
+        "server": "pg-local",
+        "database_name": name,
+        "owner_name": f"{name}_owner",
+        "owner_password": owner_password,
+    }
+    run = wait_for_run(
+        deploy(api_client, developer, environment, "postgres-database", "db", values)
+    )
+    assert run.status == "succeeded", log_text(run)
+    assert postgres_has(name, f"{name}_owner") == (True, True)
+    deployment = run.deployment
+    deployment.refresh_from_db()
+    assert owner_password in deployment.sensitive_outputs()["connection_url"]
+
+    destroy = wait_for_run(start(api_client, developer, deployment, "destroy"))
+    assert destroy.status == "succeeded", log_text(destroy)
+    assert postgres_has(name, f"{name}_owner") == (False, False)
+    for secret in (admin_password, owner_password):
+        assert not LogLine.objects.filter(text__contains=secret).exists()
+        client.force_login(developer)
+        for page in (deployment.get_absolute_url(), run.get_absolute_url()):
+            response = client.get(page)
+            assert response.status_code == 200
+            assert secret not in response.content.decode()
+
+
 def test_multi_step_app_feeds_outputs_forward_and_plans_helm_only(
     api_client, team, people, stack_version
 ):
@@ -165,11 +223,14 @@ def test_cancelling_a_long_ansible_task_leaves_no_process(api_client, team, peop
     developer, _ = people
     stack_version("slow-playbook")
     environment = environment_for(team)
-    run = deploy(api_client, developer, environment, "slow-playbook", "slow", {"seconds": 60})
+    # A duration of its own: other test sessions on this machine may be sleeping too.
+    seconds = 600 + uuid.uuid4().int % 1000
+    run = deploy(api_client, developer, environment, "slow-playbook", "slow", {"seconds": seconds})
     deadline = time.monotonic() + 60
 
     def sleeping():
-        return [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == ["sleep", "60"]]
+        command = ["sleep", str(seconds)]
+        return [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] == command]
 
     while not sleeping():
         assert time.monotonic() < deadline, log_text(run)
@@ -178,7 +239,7 @@ def test_cancelling_a_long_ansible_task_leaves_no_process(api_client, team, peop
     assert api_client.post(f"/api/v1/runs/{run.pk}/cancel/").status_code == 200
     wait_for_run(run, timeout=30)
     assert run.status == "cancelled", log_text(run)
-    assert sleeping() == []
+    assert sleeping() == [], log_text(run)
     run.deployment.refresh_from_db()
     assert run.deployment.locked_by_run is None
 
