@@ -8,6 +8,7 @@ import pytest
 
 from portal.catalog.forms import DeployForm
 from portal.catalog.models import StackVersion
+from portal.deployments.models import Deployment, Run
 
 SECRET = "s3cr3t-never-shown"
 
@@ -53,6 +54,14 @@ def live(client, url, data, trigger):
     return client.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TRIGGER_NAME=trigger)
 
 
+def deployed(response) -> Deployment:
+    """A valid form creates the deployment and sends the person to its first run."""
+    assert response.status_code == 302, errors_of(response)
+    run = Run.objects.select_related("deployment").latest("pk")
+    assert response["Location"] == run.get_absolute_url()
+    return run.deployment
+
+
 def test_every_type_gets_a_fitting_widget(signed_in, urls):
     html = signed_in.get(urls["form"]).content.decode()
     field = {
@@ -80,11 +89,13 @@ def test_defaults_fill_the_form_for_the_first_environment(signed_in, urls):
     assert ">\n80</textarea>" in html and ">\nteam=web</textarea>" in html
 
 
-def test_valid_values_are_confirmed_with_the_preview(signed_in, urls, environments):
-    response = signed_in.post(urls["form"], valid_data(environments))
-    html = response.content.decode()
-    assert response.status_code == 200, errors_of(response)
-    assert "The values are valid for Shop / dev" in html
+def test_valid_values_deploy_and_the_preview_shows_what_each_step_gets(
+    signed_in, urls, environments
+):
+    deployment = deployed(signed_in.post(urls["form"], valid_data(environments)))
+    assert deployment.environment == environments["dev"]
+    assert deployment.values["replicas"] == 2
+    html = live(signed_in, urls["validate"], valid_data(environments), "").content.decode()
     preview = re.search(r'<pre data-step="app">(.*?)</pre>', html, re.S)[1]
     assert (
         "&quot;replicas&quot;: 2" in preview and "&quot;ports&quot;: [\n    80,\n    443" in preview
@@ -146,7 +157,7 @@ def test_a_hidden_field_is_not_required_and_shows_when_its_condition_holds(
 ):
     html = signed_in.get(urls["form"]).content.decode()
     assert '<div class="field" id="field-hostname" hidden>' in html
-    assert signed_in.post(urls["form"], valid_data(environments)).status_code == 200
+    deployed(signed_in.post(urls["form"], valid_data(environments)))
 
     data = valid_data(environments, public="on")
     response = live(signed_in, urls["validate"], data, "public")
@@ -155,7 +166,7 @@ def test_a_hidden_field_is_not_required_and_shows_when_its_condition_holds(
     assert '<div class="field" id="field-hostname">' in html
     response = signed_in.post(urls["form"], data)
     assert errors_of(response) == {"hostname": ["a value is required [required]"]}
-    assert signed_in.post(urls["form"], data | {"hostname": "shop.example.com"}).status_code == 200
+    deployed(signed_in.post(urls["form"], data | {"hostname": "shop.example.com"}))
 
 
 def test_changing_environment_applies_its_defaults_but_keeps_typed_values(
@@ -174,8 +185,10 @@ def test_changing_environment_applies_its_defaults_but_keeps_typed_values(
 
 def test_server_side_defaults_follow_the_environment(signed_in, urls, environments):
     data = valid_data(environments, replicas="", _environment=environments["prod"].pk)
-    html = signed_in.post(urls["form"], data).content.decode()
+    html = live(signed_in, urls["validate"], data, "").content.decode()
     assert "&quot;replicas&quot;: 3" in html
+    deployment = deployed(signed_in.post(urls["form"], data))
+    assert deployment.values["replicas"] == 3  # left empty: prod's default
 
 
 def test_live_validation_returns_the_fields_errors_and_the_preview(signed_in, urls, environments):
@@ -267,8 +280,10 @@ def test_credential_parameters_offer_the_environments_credentials_of_that_kind(
     assert '<option value="shop-db">shop-db</option>' in select
     assert "unbound-db" not in select and "deploy-key" not in select
     assert "factory-pg-password" not in html
-    response = signed_in.post(urls["form"], valid_data(environments, database="shop-db"))
-    assert response.status_code == 200
+    deployment = deployed(
+        signed_in.post(urls["form"], valid_data(environments, database="shop-db"))
+    )
+    assert deployment.values["database"] == "shop-db"
     response = signed_in.post(urls["form"], valid_data(environments, database="unbound-db"))
     assert errors_of(response)["database"] == [
         "no postgresql credential named &#x27;unbound-db&#x27; is bound to this environment "
