@@ -64,6 +64,9 @@ def main() -> int:
                 bind,
                 "--workers",
                 "2",
+                # Ctrl-C should not wait for idle keep-alive connections to time out.
+                "--graceful-timeout",
+                "3",
                 "--access-logfile",
                 "-",
             ],
