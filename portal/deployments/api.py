@@ -240,25 +240,21 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
         if not perms.can(request.user, perms.VIEW, obj):
             raise PermissionDenied(perms.describe_requirement(obj, perms.VIEW))
 
-    @extend_schema(request=ReviewSerializer, responses={200: RunSerializer})
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
+    def _review(self, request, decide):
         review = ReviewSerializer(data=request.data)
         review.is_valid(raise_exception=True)
-        run = _service_call(
-            services.approve, self.get_object(), user=request.user, **review.validated_data
-        )
+        run = _service_call(decide, self.get_object(), user=request.user, **review.validated_data)
         return Response(RunSerializer(run).data)
 
     @extend_schema(request=ReviewSerializer, responses={200: RunSerializer})
     @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._review(request, services.approve)
+
+    @extend_schema(request=ReviewSerializer, responses={200: RunSerializer})
+    @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        review = ReviewSerializer(data=request.data)
-        review.is_valid(raise_exception=True)
-        run = _service_call(
-            services.reject, self.get_object(), user=request.user, **review.validated_data
-        )
-        return Response(RunSerializer(run).data)
+        return self._review(request, services.reject)
 
     @extend_schema(request=None, responses={200: RunSerializer})
     @action(detail=True, methods=["post"])

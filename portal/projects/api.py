@@ -1,6 +1,6 @@
 from portal.accounts.models import Team
 from portal.core.api import ModelCleanSerializer, TeamScopedViewSet, VisibleRelatedField
-from portal.projects.models import Environment, Project
+from portal.projects.models import ENVIRONMENT_FIELDS, Environment, Project
 
 
 class ProjectSerializer(ModelCleanSerializer):
@@ -18,24 +18,7 @@ class EnvironmentSerializer(ModelCleanSerializer):
 
     class Meta:
         model = Environment
-        fields = [
-            "id",
-            "project",
-            "name",
-            "description",
-            "provider",
-            "region",
-            "residency",
-            "residency_country",
-            "approval_required",
-            "terraform_binary",
-            "hosts",
-            "drift_check_hours",
-            "monthly_budget",
-            "budget_currency",
-            "created",
-            "updated",
-        ]
+        fields = ["id", *ENVIRONMENT_FIELDS, "created", "updated"]
 
 
 class ProjectViewSet(TeamScopedViewSet):

@@ -1,5 +1,5 @@
 from portal.core.generic import TeamScopedForm
-from portal.projects.models import Environment, Project
+from portal.projects.models import ENVIRONMENT_FIELDS, Environment, Project
 
 
 class ProjectForm(TeamScopedForm):
@@ -15,21 +15,7 @@ class EnvironmentForm(TeamScopedForm):
 
     class Meta:
         model = Environment
-        fields = [
-            "project",
-            "name",
-            "description",
-            "provider",
-            "region",
-            "residency",
-            "residency_country",
-            "approval_required",
-            "terraform_binary",
-            "hosts",
-            "drift_check_hours",
-            "monthly_budget",
-            "budget_currency",
-        ]
+        fields = ENVIRONMENT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

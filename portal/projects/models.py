@@ -105,6 +105,24 @@ country_validator = RegexValidator(
 )
 
 
+# What people set on an environment, in the order forms show it (form and API share it).
+ENVIRONMENT_FIELDS = [
+    "project",
+    "name",
+    "description",
+    "provider",
+    "region",
+    "residency",
+    "residency_country",
+    "approval_required",
+    "terraform_binary",
+    "hosts",
+    "drift_check_hours",
+    "monthly_budget",
+    "budget_currency",
+]
+
+
 class Environment(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="environments")
     name = models.CharField(
