@@ -1,9 +1,10 @@
 """The built-in credential types: AWS keys, environment variables, SSH private key,
-kubeconfig, PostgreSQL and RabbitMQ connections.
+kubeconfig, PostgreSQL and RabbitMQ connections, git repository access.
 
 Each maps its fields onto what the tools read: the AWS SDK and provider variables,
 libpq's PG* variables (the curated postgres-database stack relies on exactly these),
-files for SSH and Kubernetes.
+files for SSH and Kubernetes, git's own configuration variables for private
+repositories (catalog sources, and Terraform modules fetched over git).
 """
 
 import re
@@ -13,10 +14,13 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from iac.stacks import GitCredential
 from portal.credentials.types import CHOICE, TEXTAREA, VARIABLES, CredentialField, CredentialType
 from portal.hookspecs import hookimpl
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+HOST_KEY_TYPE = re.compile(r"^(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)$")
+GIT_TOKEN_USER = GitCredential.username  # the default: GitHub's and Gitea's convention
 
 no_spaces = RegexValidator(r"^\S+$", "No spaces allowed.")
 host_name = RegexValidator(
@@ -105,6 +109,45 @@ def ssh_key_secrets(material) -> list[str]:
     key = material["private_key"]
     body = [line for line in key.strip().splitlines() if not line.startswith("-----")]
     return [key, *body]
+
+
+def token_or_key(material) -> None:
+    if not material.get("token") and not material.get("private_key"):
+        raise ValidationError(
+            {
+                "token": "Give an access token (HTTPS) or a private key (SSH).",
+                "private_key": "Give an access token (HTTPS) or a private key (SSH).",
+            }
+        )
+
+
+def known_hosts(value: str) -> None:
+    for number, line in enumerate(value.splitlines(), start=1):
+        parts = line.split()
+        if (
+            parts
+            and not parts[0].startswith("#")
+            and not (len(parts) >= 3 and HOST_KEY_TYPE.match(parts[1]))
+        ):
+            raise ValidationError(
+                f"Line {number}: write host, key type and key, as ssh-keyscan prints them "
+                "(e.g. git.example.com ssh-ed25519 AAAA...)."
+            )
+
+
+def git_environment(material, write_file) -> dict[str, str]:
+    key, hosts = material.get("private_key"), material.get("known_hosts")
+    return GitCredential(
+        token=material.get("token"),
+        username=material.get("username") or GIT_TOKEN_USER,
+        ssh_key_path=write_file("id_git", _document(key)) if key else None,
+        known_hosts_path=write_file("known_hosts", _document(hosts)) if hosts else None,
+    ).environment()
+
+
+def git_secrets(material) -> list[str]:
+    key = material.get("private_key")
+    return [material.get("token"), *(ssh_key_secrets({"private_key": key}) if key else [])]
 
 
 def _document(text: str) -> str:
@@ -296,6 +339,52 @@ RABBITMQ = CredentialType(
 )
 
 
+GIT = CredentialType(
+    kind="git",
+    label="Git repository access",
+    description="Reads private git repositories: catalog sources, and modules or roles "
+    "that the tools fetch over git during a run.",
+    fields=(
+        CredentialField(
+            "token",
+            "Access token",
+            secret=True,
+            required=False,
+            help="For HTTPS URLs: a personal, project or deploy token with read access.",
+        ),
+        CredentialField(
+            "username",
+            "Token user name",
+            required=False,
+            help=f"Sent with the token; {GIT_TOKEN_USER} when empty (GitHub, Gitea); "
+            "GitLab takes oauth2 or the token's name.",
+            validators=(no_spaces,),
+        ),
+        CredentialField(
+            "private_key",
+            "SSH private key",
+            secret=True,
+            required=False,
+            widget=TEXTAREA,
+            help="For ssh:// and user@host:path URLs: a deploy key without a passphrase.",
+            validators=(private_key,),
+        ),
+        CredentialField(
+            "known_hosts",
+            "SSH known hosts",
+            required=False,
+            widget=TEXTAREA,
+            help="The servers' host keys, as ssh-keyscan prints them; only they are trusted. "
+            "When empty, the worker's own known_hosts decides; an unknown server is refused.",
+            validators=(known_hosts,),
+        ),
+    ),
+    to_run=git_environment,
+    secrets_of=git_secrets,
+    check=token_or_key,
+)
+
+
 @hookimpl
 def plateau_credential_types():
-    return [AWS, ENVIRONMENT_VARIABLES, SSH_KEY, KUBECONFIG, POSTGRESQL, RABBITMQ]
+    return [AWS, ENVIRONMENT_VARIABLES, SSH_KEY, KUBECONFIG, POSTGRESQL, RABBITMQ, GIT]

@@ -3,6 +3,7 @@
 Pure Python: never import Django here. Format reference: docs/stacks.md.
 """
 
+from .icons import icon_content_type
 from .loader import load_stack
 from .model import Constraints, Parameter, Section, Stack, StackOutput, Step
 from .references import UnresolvedReference, render_stack_outputs, render_step_inputs
@@ -13,6 +14,7 @@ from .sources import (
     SourceError,
     SourceVersion,
     folder_version,
+    url_scheme,
 )
 from .step_checks import default_step_validators
 from .validation import ValidationReport, validate_stack
@@ -34,11 +36,13 @@ __all__ = [
     "ValidationReport",
     "default_step_validators",
     "folder_version",
+    "icon_content_type",
     "load_stack",
     "parameters_json_schema",
     "render_stack_outputs",
     "render_step_inputs",
     "resolve_values",
+    "url_scheme",
     "validate_stack",
     "validate_values",
     "visible_parameters",

@@ -3,14 +3,14 @@ that fit their parameter's type, defaults that satisfy their own rules, and refe
 between parameters, steps and outputs."""
 
 from collections.abc import Callable
-from pathlib import Path
 
 import jsonschema
 
 from iac.problems import Problem
 
+from .icons import icon_content_type, icon_problem
 from .model import Parameter, Stack
-from .paths import outside_symlinks, path_escape, step_path_problem
+from .paths import outside_symlinks, step_path_problem
 from .references import Reference, iter_references, parse_reference
 from .schema import STACK_FILE
 from .values import RULE_OF_KEYWORD, parameter_schema
@@ -68,10 +68,10 @@ def _file_problems(stack: Stack, problem) -> list[Problem]:
         reason = step_path_problem(stack.root, step.engine, step.path)
         if reason:
             problems.append(problem(reason, f"steps[{index}].path"))
-    if stack.icon and Path(stack.icon).suffix.lower() in (".svg", ".png"):
-        reason = path_escape(stack.root, stack.icon)
-        if reason or not (stack.root / stack.icon).is_file():
-            problems.append(problem(reason or f"icon file {stack.icon!r} not found", "icon"))
+    if icon_content_type(stack.icon):
+        reason = icon_problem(stack.root, stack.icon)
+        if reason:
+            problems.append(problem(reason, "icon"))
     if stack.readme is None:
         problems.append(problem("no README.md: the stack page will be empty", "", "warning"))
     return problems

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tarfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,6 +36,8 @@ DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 IGNORED_NAMES = {".git", ".terraform", "__pycache__"}
 SEEN_TAGS = "refs/plateau/seen-tags/"  # first-seen commit of every tag, kept in the cache
 _SYMLINK_MODE = "120000"
+# Never ask: a refresh runs in a worker, with nobody to type a passphrase or accept a key.
+SSH_COMMAND = "ssh -o BatchMode=yes"
 
 
 class SourceError(Exception):
@@ -137,11 +140,35 @@ class LocalStackSource:
 @dataclass(frozen=True)
 class GitCredential:
     """Given by the caller (decrypted from a Plateau credential): an HTTPS token, sent as
-    basic-auth password, or the path of an SSH private key file."""
+    basic-auth password, and/or the path of an SSH private key file, with the path of a
+    known_hosts file that pins the servers' host keys."""
 
     token: str | None = None
     username: str = "x-access-token"  # GitHub's convention; GitLab takes "oauth2"
     ssh_key_path: Path | None = None
+    known_hosts_path: Path | None = None
+
+    def environment(self) -> dict[str, str]:
+        """Variables that make any git process (ours, or Terraform fetching a module)
+        authenticate with it: through the environment, not argv, since command lines
+        are visible to every user of the machine."""
+        env = {}
+        if self.token:
+            pair = f"{self.username}:{self.token}".encode()
+            env |= {
+                "GIT_CONFIG_COUNT": "1",
+                "GIT_CONFIG_KEY_0": "http.extraHeader",
+                "GIT_CONFIG_VALUE_0": "Authorization: Basic " + base64.b64encode(pair).decode(),
+            }
+        ssh = [SSH_COMMAND]
+        if self.ssh_key_path:
+            ssh.append(f"-o IdentitiesOnly=yes -i {shlex.quote(str(self.ssh_key_path))}")
+        if self.known_hosts_path:
+            known_hosts = shlex.quote(str(self.known_hosts_path))
+            ssh.append(f"-o StrictHostKeyChecking=yes -o UserKnownHostsFile={known_hosts}")
+        if len(ssh) > 1:
+            env["GIT_SSH_COMMAND"] = " ".join(ssh)
+        return env
 
 
 def url_scheme(url: str) -> str:
@@ -157,7 +184,8 @@ def url_scheme(url: str) -> str:
 
 class GitStackSource:
     """A catalog repository with stacks in `<subdir>/<slug>/stack.yaml`, mirrored into
-    `cache_dir` (a bare repository private to this source) with the git CLI."""
+    `cache_dir` (a bare repository private to this source) with the git CLI. `environment`
+    adds variables to git's, e.g. `GitCredential.environment()` for a private repository."""
 
     def __init__(
         self,
@@ -166,7 +194,7 @@ class GitStackSource:
         *,
         branch: str = "main",
         subdir: str = "",
-        credential: GitCredential | None = None,
+        environment: Mapping[str, str] | None = None,
         allowed_schemes: tuple[str, ...] = DEFAULT_ALLOWED_SCHEMES,
         max_bytes: int = DEFAULT_MAX_BYTES,
         timeout: float = 300,
@@ -174,6 +202,11 @@ class GitStackSource:
         scheme = url_scheme(url)
         if url.startswith("-"):
             raise SourceError(f"invalid repository URL {url!r}")
+        if scheme in ("http", "https") and _has_password(url):
+            raise SourceError(
+                "the URL holds a password or token; give it as the source's credential, "
+                "where it is encrypted, instead"
+            )
         if scheme not in allowed_schemes:
             allowed = ", ".join(allowed_schemes)
             raise SourceError(f"URL scheme {scheme!r} is not allowed (allowed: {allowed})")
@@ -186,7 +219,7 @@ class GitStackSource:
         self.cache = Path(cache_dir)
         self.branch = branch
         self.subdir = "" if str(pure) == "." else str(pure)
-        self.credential = credential
+        self.environment = dict(environment or {})
         self.allowed_schemes = tuple(allowed_schemes)
         self.max_bytes = max_bytes
         self.timeout = timeout
@@ -211,21 +244,9 @@ class GitStackSource:
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_CONFIG_NOSYSTEM": "1",
             "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_SSH_COMMAND": "ssh -o BatchMode=yes",
+            "GIT_SSH_COMMAND": SSH_COMMAND,
         }
-        credential = self.credential
-        if credential and credential.token:
-            pair = f"{credential.username}:{credential.token}".encode()
-            # Through the environment, not argv: command lines are visible to every user.
-            env |= {
-                "GIT_CONFIG_COUNT": "1",
-                "GIT_CONFIG_KEY_0": "http.extraHeader",
-                "GIT_CONFIG_VALUE_0": "Authorization: Basic " + base64.b64encode(pair).decode(),
-            }
-        if credential and credential.ssh_key_path:
-            key = shlex.quote(str(credential.ssh_key_path))
-            env["GIT_SSH_COMMAND"] = f"ssh -o BatchMode=yes -o IdentitiesOnly=yes -i {key}"
-        return env
+        return env | self.environment
 
     def _git(self, *args: str, input: bytes | None = None) -> bytes:
         result = subprocess.run(
@@ -267,7 +288,8 @@ class GitStackSource:
         stderr = process.stderr.read().decode(errors="replace").strip()
         process.stderr.close()
         if process.returncode != 0:
-            raise SourceError(f"git fetch of {self.url} failed: {stderr}")
+            hint = _access_hint(stderr, with_credential=bool(self.environment))
+            raise SourceError(f"git fetch of {self.url} failed: {hint}{stderr}")
         if _disk_usage(self.cache) > self.max_bytes:
             self._reject_size()
 
@@ -386,6 +408,29 @@ class GitStackSource:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(target, filter="data")  # refuses absolute and escaping members
         return target
+
+
+_ACCESS_REFUSED = ("could not read Username", "Authentication failed", "Permission denied (")
+
+
+def _access_hint(stderr: str, with_credential: bool) -> str:
+    """git's words when a server wants credentials are about a terminal prompt; say what
+    to do in Plateau's terms first."""
+    if "Host key verification failed" in stderr:
+        return (
+            "the SSH server's host key is not trusted: add it, as ssh-keyscan prints it, to "
+            "the known hosts of the source's credential. "
+        )
+    if not any(words in stderr for words in _ACCESS_REFUSED):
+        return ""
+    if with_credential:
+        return "the server refused the source's credential (check its token, user name or key). "
+    return "the server asks for credentials: give the source a Git repository access credential. "
+
+
+def _has_password(url: str) -> bool:
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    return ":" in authority.rpartition("@")[0]
 
 
 def _disk_usage(path: Path) -> int:

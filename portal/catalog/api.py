@@ -1,6 +1,7 @@
 """The catalog's REST API: stacks and versions (what the pages show, same visibility),
 a version's parameter JSON Schema, values validation, and the sources for curators."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -13,7 +14,7 @@ from iac.stacks import parameters_json_schema, resolve_values, validate_values
 from portal.accounts import permissions as perms
 from portal.audit import recorder
 from portal.catalog import visibility
-from portal.catalog.display import masked, step_previews
+from portal.catalog.display import icon_url, masked, step_previews
 from portal.catalog.forms import unbound_credentials
 from portal.catalog.models import Stack, StackSource, StackVersion
 from portal.catalog.search import filter_stacks
@@ -21,6 +22,7 @@ from portal.catalog.tasks import queue_refresh
 from portal.core.api import Conflict, ModelCleanSerializer, VisibleRelatedField
 from portal.core.api_auth import METHOD_ACTIONS
 from portal.core.deletion import protected_message
+from portal.credentials.models import Credential
 from portal.projects.models import Environment
 
 
@@ -34,6 +36,7 @@ class SignedIn(permissions.BasePermission):
 class StackSerializer(serializers.ModelSerializer):
     team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     source = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    icon_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Stack
@@ -45,11 +48,17 @@ class StackSerializer(serializers.ModelSerializer):
             "technologies",
             "providers",
             "icon",
+            "icon_url",
             "team",
             "source",
             "latest_version",
             "updated",
         ]
+
+    def get_icon_url(self, stack) -> str | None:
+        """The icon's image, when the stack's icon is a file of its served version."""
+        url = icon_url(stack)
+        return self.context["request"].build_absolute_uri(url) if url else None
 
 
 class StackVersionSerializer(serializers.ModelSerializer):
@@ -209,6 +218,14 @@ class CuratorPermission(permissions.BasePermission):
 
 
 class StackSourceSerializer(ModelCleanSerializer):
+    credential = VisibleRelatedField(
+        queryset=Credential.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of a git credential, for a private repository; null for none.",
+    )
+    credential_name = serializers.SerializerMethodField()
+
     class Meta:
         model = StackSource
         fields = [
@@ -218,6 +235,8 @@ class StackSourceSerializer(ModelCleanSerializer):
             "location",
             "branch",
             "subdir",
+            "credential",
+            "credential_name",
             "refresh_minutes",
             "published",
             "last_refreshed",
@@ -226,11 +245,28 @@ class StackSourceSerializer(ModelCleanSerializer):
         ]
         read_only_fields = ["kind", "last_refreshed", "last_error", "refresh_started"]
 
+    def get_credential_name(self, source) -> str | None:
+        return f"{source.credential.team} / {source.credential}" if source.credential else None
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        current = self.instance
+        try:
+            visibility.check_source_credential(
+                self.context["request"].user,
+                attrs.get("credential", current.credential if current else None),
+                attrs.get("location", current.location if current else None),
+                current,
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+        return attrs
+
 
 class StackSourceViewSet(viewsets.ModelViewSet):
     """Catalog sources; creating or changing one queues a refresh."""
 
-    queryset = StackSource.objects.all()
+    queryset = StackSource.objects.select_related("credential__team")
     serializer_class = StackSourceSerializer
     permission_classes = [CuratorPermission]
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import markdown
 import nh3
+from django.urls import reverse
 
-from iac.stacks import Parameter, render_step_inputs
+from iac.stacks import Parameter, icon_content_type, render_step_inputs
 from iac.stacks import Stack as StackDefinition
 
 # Icon names stack authors use; anything else shows the stack's initial.
@@ -35,6 +36,14 @@ def render_readme(text: str) -> str:
 
 def icon_for(icon: str, name: str) -> str:
     return ICONS.get(icon) or (name[:1].upper() or "?")
+
+
+def icon_url(stack) -> str | None:
+    """Where the stack's icon image is served, when its icon is a file of its served
+    version (the version is in the URL, so browsers may cache it for good)."""
+    if not (icon_content_type(stack.icon) and stack.latest_version_id):
+        return None
+    return reverse("catalog:stack_icon", args=[stack.slug, stack.latest_version_id])
 
 
 def shown(value: Any) -> str:

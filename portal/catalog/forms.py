@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from iac.stacks import Parameter, resolve_values, validate_values, visible_parameters
 from iac.stacks import Stack as StackDefinition
+from portal.catalog import visibility
 from portal.catalog.display import shown, step_previews
 from portal.catalog.models import StackSource
 
@@ -375,14 +377,46 @@ class CatalogFilterForm(forms.Form):
         ]
 
 
+class CredentialChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, credential):
+        return f"{credential.team} / {credential}"
+
+
 class StackSourceForm(forms.ModelForm):
     """Git sources only: a folder source reads a path on the server, which is the
     operator's business (``python manage.py stacks sync``), not a web form's."""
 
     class Meta:
         model = StackSource
-        fields = ["name", "location", "branch", "subdir", "refresh_minutes", "published"]
+        fields = [
+            "name",
+            "location",
+            "branch",
+            "subdir",
+            "credential",
+            "refresh_minutes",
+            "published",
+        ]
+        field_classes = {"credential": CredentialChoiceField}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.instance.kind = StackSource.Kind.GIT
+        # The form writes into the instance before clean() ends: keep what was saved.
+        self.original = StackSource.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        credential = self.fields["credential"]
+        credential.queryset = visibility.usable_source_credentials(
+            user, self.original.credential if self.original else None
+        )
+        credential.empty_label = "None: a public repository"
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            visibility.check_source_credential(
+                self.user, cleaned.get("credential"), cleaned.get("location"), self.original
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
+        return cleaned

@@ -11,6 +11,8 @@ from iac.problems import Problem
 from iac.stacks import Stack as StackDefinition
 from iac.stacks import load_stack
 
+GIT_CREDENTIAL_KIND = "git"
+
 
 class StackSource(models.Model):
     """Where stacks come from: the folder shipped with Plateau, or a catalog git repository."""
@@ -35,6 +37,15 @@ class StackSource(models.Model):
         help_text="Unpublished sources (e.g. drafts made by imports) are only shown to "
         "platform engineers.",
     )
+    credential = models.ForeignKey(
+        "credentials.Credential",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stack_sources",
+        help_text="For a private repository: a credential of type Git repository access, "
+        "with a token for an HTTPS URL or an SSH key for an SSH one.",
+    )
     refresh_minutes = models.PositiveIntegerField(
         default=60, help_text="How often beat refreshes it; 0 refreshes on demand only."
     )
@@ -46,6 +57,9 @@ class StackSource(models.Model):
         null=True, blank=True, help_text="Set while a worker refreshes the source."
     )
     created = models.DateTimeField(auto_now_add=True)
+
+    # What a credential must hold for the repository's transport.
+    CREDENTIAL_FIELD_BY_SCHEME = {"ssh": "private_key", "https": "token", "http": "token"}
 
     class Meta:
         ordering = ["name"]
@@ -59,7 +73,7 @@ class StackSource(models.Model):
     def clean(self):
         if self.kind == self.Kind.FOLDER:
             return
-        from iac.stacks import SourceError
+        from iac.stacks import SourceError, url_scheme
         from portal.catalog.sync import backend_for
 
         try:
@@ -71,6 +85,11 @@ class StackSource(models.Model):
                 "location",
             )
             raise ValidationError({field: message}) from None
+        if self.credential_id is not None:
+            needed = self.CREDENTIAL_FIELD_BY_SCHEME.get(url_scheme(self.location), "token")
+            problem = credential_problem(self.credential, needed)
+            if problem:
+                raise ValidationError({"credential": problem})
 
     def is_due(self, now) -> bool:
         if self.refresh_minutes == 0:
@@ -78,6 +97,19 @@ class StackSource(models.Model):
         return self.last_refreshed is None or (
             now - self.last_refreshed >= timedelta(minutes=self.refresh_minutes)
         )
+
+
+def credential_problem(credential, needed_field: str) -> str | None:
+    """Why ``credential`` cannot open a repository whose transport needs ``needed_field``."""
+    if credential.kind != GIT_CREDENTIAL_KIND:
+        return (
+            f"{credential} is a {credential.kind_label} credential; a source needs one of "
+            "type Git repository access."
+        )
+    if needed_field not in credential.field_names:
+        what = "SSH private key" if needed_field == "private_key" else "access token"
+        return f"{credential} has no {what}, which this URL needs."
+    return None
 
 
 class Stack(models.Model):

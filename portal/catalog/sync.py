@@ -9,6 +9,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,10 @@ from iac.stacks import (
 )
 from portal.accounts.models import Team
 from portal.catalog.models import Stack, StackSource, StackVersion, snapshot_path
+from portal.credentials.crypto import UndecryptableError
+from portal.credentials.masking import Masker
+from portal.credentials.runtime import materialize
+from portal.credentials.types import UnknownKindError
 from portal.plugins import hook
 
 logger = logging.getLogger(__name__)
@@ -59,19 +64,47 @@ def builtin_source() -> StackSource:
     return source
 
 
-def backend_for(source: StackSource):
+def git_cache_root() -> Path:
+    return Path(settings.DATA_DIR) / "git-cache"
+
+
+def backend_for(source: StackSource, environment: dict[str, str] | None = None):
+    """The source's backend; ``environment`` holds the credential's variables for git."""
     if source.kind == StackSource.Kind.FOLDER:
         return LocalStackSource(source.location)
     # The cache is per URL too: pointing a source elsewhere starts from a clean mirror.
     url_key = hashlib.sha256(source.location.encode()).hexdigest()[:12]
     return GitStackSource(
         source.location,
-        Path(settings.DATA_DIR) / "git-cache" / f"{source.pk}-{url_key}",
+        git_cache_root() / f"{source.pk}-{url_key}",
         branch=source.branch or "main",
         subdir=source.subdir,
+        environment=environment,
         allowed_schemes=tuple(settings.PLATEAU_STACK_GIT_SCHEMES),
         max_bytes=settings.PLATEAU_STACK_REPO_MAX_BYTES,
     )
+
+
+@contextmanager
+def opened(source: StackSource):
+    """The source's backend and a masker for its credential's secrets. The credential is
+    decrypted and written out (key files 0600 in a private folder) for this refresh only,
+    the same way a run gets it."""
+    if source.credential is None or source.kind == StackSource.Kind.FOLDER:
+        yield backend_for(source), Masker([])
+        return
+    caches = git_cache_root()
+    caches.mkdir(parents=True, exist_ok=True)
+    # In the data folder, private to Plateau, rather than a /tmp shared by every user.
+    with tempfile.TemporaryDirectory(prefix=".credentials-", dir=caches) as workspace:
+        try:
+            secrets = materialize([source.credential], Path(workspace))
+        except (UndecryptableError, UnknownKindError) as error:
+            raise SourceError(f"credential {source.credential}: {error}") from None
+        try:
+            yield backend_for(source, secrets.env), Masker(secrets.secrets)
+        finally:
+            secrets.cleanup()
 
 
 def offered_versions(source: StackSource, backend) -> tuple[list[SourceVersion], list[str]]:
@@ -93,7 +126,7 @@ def refresh(source_id: int) -> SyncResult | None:
     )
     if not claimed:
         return None
-    source = StackSource.objects.get(pk=source_id)
+    source = StackSource.objects.select_related("credential").get(pk=source_id)
     try:
         return sync_source(source)
     except SourceError as error:
@@ -107,8 +140,21 @@ def refresh(source_id: int) -> SyncResult | None:
 
 
 def sync_source(source: StackSource) -> SyncResult:
+    """Raises SourceError, its message masked, when the source cannot be read at all."""
     result = SyncResult(source=source.name)
-    backend = backend_for(source)
+    with opened(source) as (backend, masker):
+        try:
+            _sync_versions(source, backend, result)
+        except SourceError as error:
+            raise SourceError(masker.mask(str(error))) from None
+        result.errors = [masker.mask(error) for error in result.errors]
+    source.last_refreshed = timezone.now()
+    source.last_error = "\n".join(result.errors)
+    source.save(update_fields=["last_refreshed", "last_error"])
+    return result
+
+
+def _sync_versions(source: StackSource, backend, result: SyncResult) -> None:
     versions, result.notes = offered_versions(source, backend)
     offered = {(version.slug, version.version) for version in versions}
     owners = dict(
@@ -134,10 +180,6 @@ def sync_source(source: StackSource) -> SyncResult:
             str(stored)
         )
     _mark_gone(source, offered, result)
-    source.last_refreshed = timezone.now()
-    source.last_error = "\n".join(result.errors)
-    source.save(update_fields=["last_refreshed", "last_error"])
-    return result
 
 
 def _mark_gone(source: StackSource, offered: set[tuple[str, str]], result: SyncResult) -> None:

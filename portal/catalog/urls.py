@@ -8,6 +8,11 @@ urlpatterns = [
     path("catalog/", views.CatalogView.as_view(), name="catalog"),
     path("catalog/<slug:slug>/", views.StackDetailView.as_view(), name="stack_detail"),
     path(
+        "catalog/<slug:slug>/versions/<int:pk>/icon/",
+        views.StackIconView.as_view(),
+        name="stack_icon",
+    ),
+    path(
         "catalog/<slug:slug>/versions/<int:pk>/deploy/",
         views.DeployView.as_view(),
         name="deploy",

@@ -6,11 +6,12 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from iac.stacks.icons import icon_content_type, icon_problem
 from portal.accounts import permissions as perms
 from portal.audit import recorder
 from portal.catalog import visibility
@@ -82,6 +83,29 @@ class StackDetailView(LoginRequiredMixin, View):
             "title": stack.name,
         }
         return render(request, "catalog/stack_detail.html", context)
+
+
+class StackIconView(LoginRequiredMixin, View):
+    """A version's icon file. It comes from a catalog repository: served with its own
+    type, never sniffed, and sandboxed so an SVG opened directly runs no script."""
+
+    def get(self, request, slug, pk):
+        stack = visibility.get_stack(request.user, slug)
+        version = visibility.get_version(request.user, stack, pk)
+        if not visibility.is_usable(version):
+            raise Http404("Only valid versions have an icon.")
+        icon = version.load().icon
+        content_type = icon_content_type(icon)
+        if content_type is None or icon_problem(version.files_path, icon):
+            raise Http404("This version has no icon file.")
+        content = (version.files_path / icon).read_bytes()  # small: checked by icon_problem
+        response = HttpResponse(content, content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+        )
+        response["Cache-Control"] = "private, max-age=86400, immutable"  # versions never change
+        return response
 
 
 class DeployView(LoginRequiredMixin, View):
@@ -184,7 +208,9 @@ class DeployValidateView(DeployView):
 class SourceListView(LoginRequiredMixin, View):
     def get(self, request):
         visibility.check_curator(request.user, perms.VIEW)
-        sources = StackSource.objects.annotate(stack_count=Count("stacks"))
+        sources = StackSource.objects.select_related("credential__team").annotate(
+            stack_count=Count("stacks")
+        )
         return render(
             request, "catalog/source_list.html", {"sources": sources, "title": "Stack sources"}
         )
@@ -211,10 +237,10 @@ class SourceEditView(LoginRequiredMixin, View):
         return render(self.request, "generic/object_form.html", context, status=status)
 
     def get(self, request, pk=None):
-        return self.render(StackSourceForm(instance=self.object))
+        return self.render(StackSourceForm(instance=self.object, user=request.user))
 
     def post(self, request, pk=None):
-        form = StackSourceForm(request.POST, instance=self.object)
+        form = StackSourceForm(request.POST, instance=self.object, user=request.user)
         if not form.is_valid():
             return self.render(form, status=400)
         with transaction.atomic():

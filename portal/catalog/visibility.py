@@ -7,13 +7,14 @@ of any team, team admins and superusers) see every stack and version with the
 validation reports, and manage the sources. Anything a user may not see answers 404.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from portal.accounts import permissions as perms
 from portal.accounts.roles import Role, role_at_least
-from portal.catalog.models import Stack, StackSource, StackVersion
+from portal.catalog.models import GIT_CREDENTIAL_KIND, Stack, StackSource, StackVersion
+from portal.credentials.models import BIND, Credential
 from portal.projects.models import Environment
 
 SOURCE_POLICY = {
@@ -34,6 +35,37 @@ def is_curator(user) -> bool:
 def check_curator(user, action: str = perms.CHANGE) -> None:
     if not perms.can(user, action, StackSource):
         raise PermissionDenied(perms.describe_requirement(StackSource, action))
+
+
+def usable_source_credentials(user, current=None) -> QuerySet[Credential]:
+    """Git credentials ``user`` may give a source: those they may bind, and the one the
+    source already has."""
+    usable = perms.scope(user, Credential.objects.filter(kind=GIT_CREDENTIAL_KIND), BIND)
+    if current is not None:
+        usable = usable | Credential.objects.filter(pk=current.pk)
+    return usable.select_related("team").order_by("team__name", "name")
+
+
+def check_source_credential(user, credential, location: str, original=None) -> None:
+    """A source sends its credential to its URL. So giving a source a credential, or
+    pointing a source that has one at another URL, needs the right to bind that
+    credential (platform engineer in its team): a curator of another team must not be
+    able to send it to a server of their choosing."""
+    if credential is None:
+        return
+    unchanged = (
+        original is not None
+        and original.credential_id == credential.pk
+        and original.location == location
+    )
+    if not unchanged and not perms.can(user, BIND, credential):
+        raise ValidationError(
+            {
+                "credential": f"Only a platform engineer of the team {credential.team} may "
+                f"give a source the credential {credential}, or change the URL of a source "
+                "that uses it."
+            }
+        )
 
 
 def visible_stacks(user) -> QuerySet[Stack]:

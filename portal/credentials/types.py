@@ -91,6 +91,9 @@ class CredentialType:
     # Values to mask in run output; by default the value of every secret field. A type
     # whose secret is a whole document (a kubeconfig) names the sensitive parts instead.
     secrets_of: Callable[[Material], list[str]] | None = None
+    # Rules across fields, run once each field is valid; raises ValidationError with a
+    # dict naming the field(s) concerned.
+    check: Callable[[Material], None] | None = None
 
     def field(self, name: str) -> CredentialField:
         return next(field for field in self.fields if field.name == name)
@@ -134,6 +137,11 @@ class CredentialType:
                 cleaned[field.name] = field.clean(value)
             except ValidationError as error:
                 errors[field.name] = error.messages
+        if not errors and self.check is not None:
+            try:
+                self.check(cleaned)
+            except ValidationError as error:
+                errors.update(error.message_dict)
         if errors:
             raise ValidationError(errors)
         return cleaned

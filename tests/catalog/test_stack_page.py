@@ -2,6 +2,9 @@
 
 import re
 
+from portal.catalog.models import Stack, StackSource
+from tests.catalog.conftest import SMALL_TF, small_stack, write_stack
+
 
 def test_readme_is_rendered_and_sanitised(client, users, everything):
     client.force_login(users["developer"])
@@ -54,3 +57,46 @@ def test_unknown_stack_or_version_is_404(client, users, everything):
     assert client.get("/catalog/nothing/").status_code == 404
     assert client.get("/catalog/everything/?version=999999").status_code == 404
     assert client.get("/catalog/everything/?version=abc").status_code == 404
+
+
+ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><script>alert(1)</script></svg>'
+
+
+def test_an_icon_file_is_served_from_the_version_sandboxed(
+    client, api_client, users, stacks_dir, sync
+):
+    stack_yaml = small_stack("iconic", "Iconic").replace(
+        "description:", "icon: icon.svg\ndescription:"
+    )
+    write_stack(stacks_dir, "iconic", stack_yaml, {"tf/main.tf": SMALL_TF, "icon.svg": ICON})
+    write_stack(stacks_dir, "plain", small_stack("plain", "Plain"), {"tf/main.tf": SMALL_TF})
+    assert sync().added
+    iconic, plain = Stack.objects.get(slug="iconic"), Stack.objects.get(slug="plain")
+    url = f"/catalog/iconic/versions/{iconic.latest_version_id}/icon/"
+
+    client.force_login(users["developer"])
+    assert (
+        f'<img class="stack-icon" src="{url}" alt="">' in client.get("/catalog/").content.decode()
+    )
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.decode() == ICON
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]  # its script never runs
+    # A glyph stack has no file, and a version is reached through its own stack only.
+    assert client.get(f"/catalog/plain/versions/{plain.latest_version_id}/icon/").status_code == 404
+    assert (
+        client.get(f"/catalog/plain/versions/{iconic.latest_version_id}/icon/").status_code == 404
+    )
+
+    api_client.force_authenticate(users["developer"])
+    listed = {stack["slug"]: stack for stack in api_client.get("/api/v1/stacks/").json()["results"]}
+    assert listed["iconic"]["icon_url"] == f"http://testserver{url}"
+    assert listed["plain"]["icon_url"] is None
+
+    Stack.objects.filter(pk=iconic.pk).update(
+        source=StackSource.objects.create(
+            name="drafts", kind="folder", location=str(stacks_dir), published=False
+        )
+    )
+    assert client.get(url).status_code == 404  # unpublished: developers do not see it

@@ -28,6 +28,8 @@ current-context: prod
 """
 ENV_TOKEN = "ghp_envTokenValue1234567890abcdef"
 RABBIT_PASSWORD = "rabbit-Pa55:word/%"
+GIT_TOKEN = "glpat-gitTokenValue0987654321"
+GIT_SSH_KEY = SSH_KEY.replace("example", "gitkey1")
 
 MATERIAL = {
     "postgresql": {"host": PG_HOST, "port": "5433", "user": "admin", "password": PG_PASSWORD},
@@ -45,9 +47,21 @@ MATERIAL = {
         "password": RABBIT_PASSWORD,
         "node": "rabbit@mq1",
     },
+    "git": {"token": GIT_TOKEN, "username": "oauth2", "private_key": GIT_SSH_KEY},
 }
 SSH_KEY_LINE = SSH_KEY.splitlines()[1]
-SECRETS = [PG_PASSWORD, PG_HOST, AWS_SECRET, KUBE_TOKEN, ENV_TOKEN, RABBIT_PASSWORD, SSH_KEY_LINE]
+GIT_SSH_KEY_LINE = GIT_SSH_KEY.splitlines()[2]
+SECRETS = [
+    PG_PASSWORD,
+    PG_HOST,
+    AWS_SECRET,
+    KUBE_TOKEN,
+    ENV_TOKEN,
+    RABBIT_PASSWORD,
+    SSH_KEY_LINE,
+    GIT_TOKEN,
+    GIT_SSH_KEY_LINE,
+]
 
 
 @pytest.fixture

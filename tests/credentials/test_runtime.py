@@ -1,5 +1,6 @@
 """What a run gets: environment variables and private files per type, and cleanup."""
 
+import base64
 import stat
 from urllib.parse import quote
 
@@ -9,6 +10,9 @@ from portal.credentials.runtime import CredentialConflictError, credentials_for,
 from tests.credentials.conftest import (
     AWS_SECRET,
     ENV_TOKEN,
+    GIT_SSH_KEY,
+    GIT_SSH_KEY_LINE,
+    GIT_TOKEN,
     KUBE_TOKEN,
     KUBECONFIG,
     MATERIAL,
@@ -64,16 +68,24 @@ def test_materialize_exposes_each_type_and_writes_private_files(every_kind, tmp_
     assert key_file.read_text() == SSH_KEY
     kubeconfig = tmp_path.joinpath(env["KUBECONFIG"])
     assert kubeconfig.read_text() == KUBECONFIG
-    assert sorted(secrets.files) == sorted([key_file, kubeconfig])
+    # git: the token as a basic-auth header in git's config variables, the key in a file.
+    git_key = key_file.parent / f"{every_kind[6].pk}-id_git"
+    assert git_key.read_text() == GIT_SSH_KEY
+    assert env["GIT_SSH_COMMAND"].endswith(f"-o IdentitiesOnly=yes -i {git_key}")
+    assert (env["GIT_CONFIG_COUNT"], env["GIT_CONFIG_KEY_0"]) == ("1", "http.extraHeader")
+    basic = base64.b64encode(f"oauth2:{GIT_TOKEN}".encode()).decode()
+    assert env["GIT_CONFIG_VALUE_0"] == f"Authorization: Basic {basic}"
+    assert sorted(secrets.files) == sorted([key_file, kubeconfig, git_key])
     assert mode(key_file.parent) == 0o700
     assert all(mode(path) == 0o600 for path in secrets.files)
 
     for value in (PG_PASSWORD, AWS_SECRET, ENV_TOKEN, KUBE_TOKEN, RABBIT_PASSWORD, SSH_KEY_LINE):
         assert value in secrets.secrets
+    assert GIT_TOKEN in secrets.secrets and GIT_SSH_KEY_LINE in secrets.secrets
     assert PG_HOST not in secrets.secrets  # not secret: masking it would only hurt logs
 
     secrets.cleanup()
-    assert not key_file.exists() and not kubeconfig.exists()
+    assert not key_file.exists() and not kubeconfig.exists() and not git_key.exists()
     assert not key_file.parent.exists()
     secrets.cleanup()  # idempotent
 

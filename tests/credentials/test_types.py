@@ -15,7 +15,7 @@ def errors_of(kind, material, current=None):
 
 def test_every_built_in_kind_is_registered_and_accepts_its_example():
     types = credential_types()
-    assert set(types) >= {"aws", "env", "ssh", "kubeconfig", "postgresql", "rabbitmq"}
+    assert set(types) >= {"aws", "env", "ssh", "kubeconfig", "postgresql", "rabbitmq", "git"}
     for kind, material in MATERIAL.items():
         assert types[kind].update({}, material)
 
@@ -37,6 +37,10 @@ def test_every_built_in_kind_is_registered_and_accepts_its_example():
         ("kubeconfig", {"kubeconfig": "kind: Config"}, "kubeconfig", "clusters"),
         ("rabbitmq", {**MATERIAL["rabbitmq"], "user": "two words"}, "user", "No spaces"),
         ("postgresql", {**MATERIAL["postgresql"], "password": 42}, "password", "text value"),
+        ("git", {"username": "oauth2"}, "token", "an access token (HTTPS) or a private key"),
+        ("git", {"username": "oauth2"}, "private_key", "an access token (HTTPS) or a private"),
+        ("git", {"private_key": "not a key"}, "private_key", "BEGIN"),
+        ("git", {"token": "t0ken", "username": "two words"}, "username", "No spaces"),
     ],
 )
 def test_bad_material_names_the_field_and_the_rule(kind, material, field, message):

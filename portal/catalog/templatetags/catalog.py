@@ -1,15 +1,22 @@
 import json
 
 from django import template
+from django.utils.html import format_html
 
-from portal.catalog.display import icon_for
+from portal.catalog.display import icon_for, icon_url
 
 register = template.Library()
 
 
-@register.filter
+@register.simple_tag
 def stack_icon(stack) -> str:
-    return icon_for(stack.icon, stack.name)
+    """The stack's image file, served from its served version, or its glyph."""
+    url = icon_url(stack)
+    if url:
+        return format_html('<img class="stack-icon" src="{}" alt="">', url)
+    return format_html(
+        '<span class="stack-icon" aria-hidden="true">{}</span>', icon_for(stack.icon, stack.name)
+    )
 
 
 @register.filter

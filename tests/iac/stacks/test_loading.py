@@ -172,6 +172,31 @@ def test_bad_step_paths(make_stack, path, message):
     assert (problem.path, problem.message, problem.line) == ("steps[0].path", message, 12)
 
 
+SVG = '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"/>\n'
+
+
+@pytest.mark.parametrize(
+    ("icon", "files", "message"),
+    [
+        ("icon.svg", {"icon.svg": SVG}, None),
+        ("database", {}, None),  # a name from the portal's set, not a file
+        ("logo.svg", {}, "icon file 'logo.svg' not found"),
+        ("../logo.svg", {}, "path '../logo.svg' leaves the stack folder ('..')"),
+        ("logo.png", {"logo.png": "GIF89a"}, "icon file 'logo.png' is not a PNG image"),
+        ("logo.svg", {"logo.svg": "<html>"}, "is not an SVG document (no <svg> element"),
+        ("big.svg", {"big.svg": SVG + " " * 262144}, "bytes; the limit is 262144"),
+    ],
+)
+def test_icon_files_are_checked(make_stack, icon, files, message):
+    stack_yaml = MINIMAL.replace("description:", f"icon: {icon}\ndescription:")
+    problems = errors_of(make_stack(stack_yaml, files))
+    if message is None:
+        assert problems == []
+    else:
+        [problem] = problems
+        assert (problem.path, problem.line) == ("icon", 4) and message in problem.message
+
+
 def test_symlink_leaving_the_stack(make_stack, tmp_path):
     (tmp_path / "secret").mkdir()
     root = make_stack(MINIMAL.replace("path: tf", "path: linked"))

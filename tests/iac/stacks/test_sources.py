@@ -167,7 +167,8 @@ def test_subdir_must_stay_inside(subdir, tmp_path):
 def test_credential_is_passed_through_the_environment(tmp_path):
     from iac.stacks import GitCredential
 
-    src = GitStackSource("https://h/a.git", tmp_path / "c", credential=GitCredential(token="T0K"))
+    credential = GitCredential(token="T0K")
+    src = GitStackSource("https://h/a.git", tmp_path / "c", environment=credential.environment())
     env = src._env()
     assert env["GIT_CONFIG_KEY_0"] == "http.extraHeader"
     assert env["GIT_CONFIG_VALUE_0"].startswith("Authorization: Basic ")
