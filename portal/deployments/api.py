@@ -166,26 +166,32 @@ class DeploymentViewSet(
         )
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
-    def _start(self, request, kind):
+    def _start(self, request, start=services.start_run, **options):
         deployment = self.get_object()
-        run = _service_call(services.start_run, deployment, user=request.user, kind=kind)
+        run = _service_call(start, deployment, user=request.user, **options)
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: RunSerializer})
     @action(detail=True, methods=["post"])
     def plan(self, request, pk=None):
-        return self._start(request, Run.Kind.PLAN)
+        return self._start(request, kind=Run.Kind.PLAN)
 
     @extend_schema(request=None, responses={201: RunSerializer})
     @action(detail=True, methods=["post"])
     def apply(self, request, pk=None):
-        return self._start(request, Run.Kind.APPLY)
+        return self._start(request, kind=Run.Kind.APPLY)
 
     @extend_schema(request=None, responses={201: RunSerializer})
     @action(detail=True, methods=["post"], url_path="destroy")
     def destroy_infrastructure(self, request, pk=None):
         # Not named "destroy": DRF would route that to DELETE, which deletes nothing here.
-        return self._start(request, Run.Kind.DESTROY)
+        return self._start(request, kind=Run.Kind.DESTROY)
+
+    @extend_schema(request=None, responses={201: RunSerializer})
+    @action(detail=True, methods=["post"], url_path="check-drift")
+    def check_drift(self, request, pk=None):
+        """Queue a drift check now: a plan-only run compared with what was applied."""
+        return self._start(request, services.check_drift)
 
     @extend_schema(request=ValuesSerializer, responses={201: RunSerializer})
     @action(detail=True, methods=["post"], url_path="update")

@@ -1,23 +1,24 @@
 """Drift detection: a plan-only run (kind ``drift``) that tells whether the real
 infrastructure still matches what the deployment last applied.
 
-Each environment sets ``drift_check_hours`` (0 = off); the beat task ``queue_drift_checks``
-queues a check for every active or drifted deployment whose last check is older than that
-and that is not busy. When the plan finds changes the deployment becomes ``drifted`` and
-its page shows the changes of that run's steps; a check without changes puts a drifted
-deployment back to ``active``. ``plateau_run_finished`` notifies either way (the webhook).
+Each environment sets ``drift_check_hours`` (0 = off); the beat task
+``queue_drift_checks`` queues a check for every active or drifted deployment whose last
+check is older than that and that is not busy. A user may also ask for one at any time
+(``services.check_drift``). When the plan finds changes the deployment becomes
+``drifted`` and its page shows the changes of that run's steps; a check without changes
+puts a drifted deployment back to ``active``. ``plateau_run_finished`` notifies either
+way (the webhook).
 """
 
 from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from portal.deployments import services
 from portal.deployments.models import Deployment, Run, RunStep
 
-CHECKED = (Deployment.Status.ACTIVE, Deployment.Status.DRIFTED)
+CHECKED = Deployment.DRIFT_CHECKED
 BUSY = [status for status in Run.Status.values if status not in Run.FINAL]
 
 
@@ -37,19 +38,7 @@ def due_deployments(now=None):
 
 
 def queue_due_checks() -> list[Run]:
-    queued = []
-    for deployment in due_deployments():
-        with transaction.atomic():
-            queued.append(
-                services._queue(
-                    deployment,
-                    Run.Kind.DRIFT,
-                    None,
-                    deployment.values,
-                    deployment.secret_values(),
-                )
-            )
-    return queued
+    return [services.check_drift(deployment) for deployment in due_deployments()]
 
 
 def record(run: Run) -> None:

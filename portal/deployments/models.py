@@ -28,6 +28,9 @@ class Deployment(models.Model):
         DESTROYED = "destroyed", "Destroyed"
         DRIFTED = "drifted", "Drifted"
 
+    # What a drift check compares with: something was applied and is still there.
+    DRIFT_CHECKED = (Status.ACTIVE, Status.DRIFTED)
+
     environment = models.ForeignKey(
         "projects.Environment", on_delete=models.PROTECT, related_name="deployments"
     )

@@ -109,6 +109,22 @@ def start_run(deployment: Deployment, *, user, kind: str) -> Run:
         return _queue(deployment, kind, user, deployment.values, deployment.secret_values())
 
 
+def check_drift(deployment: Deployment, *, user=None) -> Run:
+    """A plan-only run that compares the infrastructure with what was applied, asked by
+    ``user`` or, with no user, by beat's schedule."""
+    if user is not None:
+        _check(user, perms.CHANGE, deployment)
+    if deployment.status not in Deployment.DRIFT_CHECKED:
+        raise RunConflict(
+            f"{deployment} is {deployment.get_status_display().lower()}: only an active or "
+            "drifted deployment has infrastructure to compare"
+        )
+    with transaction.atomic():
+        return _queue(
+            deployment, Run.Kind.DRIFT, user, deployment.values, deployment.secret_values()
+        )
+
+
 def approve(run: Run, *, user, comment: str = "") -> Run:
     _check_approver(run, user)
     changed = Run.objects.filter(pk=run.pk, status=Status.AWAITING_APPROVAL).update(

@@ -9,7 +9,7 @@ urlpatterns = [
     path("deployments/add/", views.DeploymentAddView.as_view(), name="deployment_add"),
     path("deployments/<int:pk>/", views.DeploymentDetailView.as_view(), name="deployment_detail"),
     re_path(
-        r"^deployments/(?P<pk>[0-9]+)/(?P<kind>plan|apply|destroy)/$",
+        r"^deployments/(?P<pk>[0-9]+)/(?P<kind>plan|apply|destroy|drift)/$",
         views.deployment_action,
         name="deployment_action",
     ),

@@ -60,6 +60,7 @@ class DeploymentDetailView(generic.ObjectDetailView):
             can_reveal=perms.can(user, "reveal", deployment),
             has_sensitive=bool(deployment.outputs_sealed),
             panels=panels_for(deployment, user),
+            drift_checked=Deployment.DRIFT_CHECKED,
         )
         return context
 
@@ -107,7 +108,10 @@ class DeploymentAddView(LoginRequiredMixin, View):
 def deployment_action(request, pk: int, kind: str):
     deployment = perms.get_for(request.user, DEPLOYMENTS, perms.VIEW, pk=pk)
     try:
-        run = services.start_run(deployment, user=request.user, kind=kind)
+        if kind == Run.Kind.DRIFT:
+            run = services.check_drift(deployment, user=request.user)
+        else:
+            run = services.start_run(deployment, user=request.user, kind=kind)
     except services.RunConflict as conflict:
         messages.error(request, str(conflict))
         return redirect(deployment.get_absolute_url())

@@ -78,6 +78,40 @@ def test_a_check_with_changes_flags_the_deployment_and_one_without_clears_it(mem
 
 
 @pytest.mark.django_db
+def test_a_user_checks_drift_now_from_the_page_or_the_api(
+    client, api_client, member, team, stack_version
+):
+    environment = EnvironmentFactory(project=ProjectFactory(team=team))
+    deployment = DeploymentFactory(
+        environment=environment, stack_version=stack_version("postgres-database"), status="active"
+    )
+    developer, viewer = member(Role.DEVELOPER), member(Role.VIEWER)
+    url = f"/deployments/{deployment.pk}/drift/"
+    client.force_login(viewer)
+    assert f'action="{url}"' not in client.get(deployment.get_absolute_url()).content.decode()
+    assert client.post(url).status_code == 403
+    client.force_login(developer)
+    assert f'action="{url}"' in client.get(deployment.get_absolute_url()).content.decode()
+    response = client.post(url)
+    check = Run.objects.get(deployment=deployment, kind="drift")
+    assert response.status_code == 302 and response.url == check.get_absolute_url()
+    assert (check.status, check.requested_by) == ("queued", developer)
+
+    # Only deployments with something applied are compared.
+    api_client.force_authenticate(developer)
+    Run.objects.filter(pk=check.pk).update(status="succeeded")
+    created = api_client.post(f"/api/v1/deployments/{deployment.pk}/check-drift/")
+    assert created.status_code == 201 and created.json()["kind"] == "drift"
+    Run.objects.filter(deployment=deployment).update(status="succeeded")
+    Deployment.objects.filter(pk=deployment.pk).update(status="destroyed")
+    refused = api_client.post(f"/api/v1/deployments/{deployment.pk}/check-drift/")
+    assert refused.status_code == 409
+    assert "is destroyed: only an active or drifted deployment" in refused.json()["detail"]
+    page = client.get(deployment.get_absolute_url()).content.decode()
+    assert f'action="{url}"' not in page
+
+
+@pytest.mark.django_db
 def test_the_schedule_is_set_in_the_environment_form_and_api(client, member, team):
     environment = EnvironmentFactory(project=ProjectFactory(team=team), provider="onprem")
     engineer = member(Role.PLATFORM_ENGINEER)
