@@ -37,3 +37,10 @@ def plateau_deployment_panels(deployment, user):
     from portal.finops.panels import estimate_panel
 
     return [estimate_panel(deployment)]
+
+
+@hookimpl
+def plateau_run_panels(run, user):
+    from portal.finops.panels import run_estimate_panel
+
+    return [run_estimate_panel(run)]

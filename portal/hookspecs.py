@@ -133,6 +133,18 @@ def plateau_deployment_panels(deployment, user):
 
 
 @hookspec
+def plateau_run_panels(run, user):
+    """Extra panels on a run's page, under its steps.
+
+    Return a list of :class:`portal.deployments.panels.Panel`, like
+    ``plateau_deployment_panels``. ``user`` may view the run. The panels are rendered
+    again each time the page sees the run change status; a panel waiting for something
+    the run produces later may poll for itself with htmx. The built-in estimate panel
+    uses this hook, so an approver sees what the plan will cost and emit.
+    """
+
+
+@hookspec
 def plateau_importers():
     """Importers that turn existing infrastructure into Terraform.
 

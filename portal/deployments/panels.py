@@ -1,4 +1,5 @@
-"""Panels that plugins add to a deployment's page (hook ``plateau_deployment_panels``)."""
+"""Panels that plugins add to a deployment's page (hook ``plateau_deployment_panels``)
+and to a run's page (hook ``plateau_run_panels``)."""
 
 import logging
 from dataclasses import dataclass
@@ -17,14 +18,23 @@ class Panel:
 
 
 def panels_for(deployment, user) -> list[Panel]:
-    """Every plugin's panels for a deployment the user may view; a failing plugin costs its
-    own panel, not the page."""
+    """Every plugin's panels for a deployment the user may view."""
+    return _collect("plateau_deployment_panels", deployment=deployment, user=user)
+
+
+def run_panels_for(run, user) -> list[Panel]:
+    """Every plugin's panels for a run the user may view."""
+    return _collect("plateau_run_panels", run=run, user=user)
+
+
+def _collect(hook_name: str, **arguments) -> list[Panel]:
+    """A failing plugin costs its own panel, not the page."""
     panels = []
-    for implementation in hook().plateau_deployment_panels.get_hookimpls():
+    for implementation in getattr(hook(), hook_name).get_hookimpls():
         try:
-            contributed = implementation.function(deployment=deployment, user=user)
+            contributed = implementation.function(**arguments)
         except Exception:
-            logger.exception("deployment panel of plugin %s failed", implementation.plugin_name)
+            logger.exception("%s of plugin %s failed", hook_name, implementation.plugin_name)
             continue
         panels.extend(panel for panel in contributed or [] if panel is not None)
     return panels

@@ -13,7 +13,7 @@ from portal.core import generic
 from portal.deployments import logs, services, state_views
 from portal.deployments.forms import DeploymentForm
 from portal.deployments.models import Deployment, Run
-from portal.deployments.panels import panels_for
+from portal.deployments.panels import panels_for, run_panels_for
 
 DEPLOYMENTS = Deployment.objects.select_related(
     "environment__project__team", "stack_version__stack"
@@ -157,6 +157,7 @@ def _summary_context(user, run: Run) -> dict:
         "can_approve": run.status == Run.Status.AWAITING_APPROVAL
         and perms.can(user, "approve", run)
         and requester_ok,
+        "panels": run_panels_for(run, user),
     }
 
 

@@ -1,5 +1,6 @@
-"""The estimate panel on a deployment's page: what it costs and emits as deployed, what
-its latest run would change, and what its runs drew themselves."""
+"""Estimate panels. On a deployment's page: what it costs and emits as deployed, what its
+latest run would change, and what its runs drew themselves. On a run's page: what that
+run's plan will cost and emit, against what is deployed, for the approver to weigh."""
 
 from django.db.models import Sum
 from django.template.loader import render_to_string
@@ -31,3 +32,21 @@ def estimate_panel(deployment) -> Panel:
         title="Cost and carbon",
         html=render_to_string("finops/deployment_panel.html", context),
     )
+
+
+RUN_PANEL_TITLE = "Cost and carbon of this run"
+
+
+def run_estimate_panel(run) -> Panel:
+    return Panel(title=RUN_PANEL_TITLE, html=render_run_estimate(run))
+
+
+def render_run_estimate(run) -> str:
+    """The estimate of ``run`` once recorded (after its plan, when the worker hands the run
+    over for approval or ends it); until then, a fragment that polls for it."""
+    estimate = RunEstimate.objects.filter(run=run).first()
+    context = {
+        "run": run,
+        "summary": summarise(estimate.estimate) if estimate else None,
+    }
+    return render_to_string("finops/run_panel.html", context)

@@ -19,4 +19,5 @@ urlpatterns = [
         name="override_delete",
     ),
     path("finops/estimate/preview/", views.estimate_preview, name="estimate_preview"),
+    path("finops/runs/<int:pk>/estimate/", views.run_estimate, name="run_estimate"),
 ]

@@ -2,15 +2,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.accounts import permissions as perms
 from portal.core import generic
+from portal.deployments.models import Run
 from portal.finops.access import check_may_change_book, may_change_book, may_view_book
 from portal.finops.estimates import price_catalogs
 from portal.finops.forms import PriceBookForm, PriceBookOverrideForm
 from portal.finops.models import PriceBookOverride
+from portal.finops.panels import render_run_estimate
 from portal.finops.preview import preview_context
 from portal.finops.price_books import default_book
 
@@ -70,3 +73,10 @@ class OverrideDeleteView(generic.ObjectDeleteView):
 def estimate_preview(request):
     """The deploy form's estimate, as an HTML fragment htmx swaps in as fields change."""
     return render(request, "finops/estimate_fragment.html", preview_context(request))
+
+
+@login_required
+def run_estimate(request, pk: int):
+    """The run page's estimate panel, polled until the estimate is recorded."""
+    run = perms.get_for(request.user, Run.objects.all(), perms.VIEW, pk=pk)
+    return HttpResponse(render_run_estimate(run))

@@ -179,3 +179,36 @@ def test_run_estimates_in_the_api_are_team_scoped(api_client, member, deployment
     outsider.memberships.all().delete()
     api_client.force_authenticate(outsider)
     assert api_client.get("/api/v1/run-estimates/").json()["results"] == []
+
+
+def test_the_run_page_shows_its_estimate_to_the_approver_and_polls_until_it_exists(
+    client, member, deployment
+):
+    applied = planned_run(deployment, "m6i.large")
+    record_run_estimate(applied)
+    waiting = planned_run(deployment, "m6i.xlarge", status=Run.Status.PLANNING)
+    client.force_login(member(Role.VIEWER))
+    fragment = reverse("finops:run_estimate", args=[waiting.pk])
+
+    # Not estimated yet: the panel asks again for itself.
+    html = client.get(waiting.get_absolute_url()).text
+    assert "<h2>Cost and carbon of this run</h2>" in html
+    assert f'hx-get="{fragment}" hx-trigger="every 2s"' in html
+    assert "Estimating" in client.get(fragment).text
+
+    Run.objects.filter(pk=waiting.pk).update(status=Run.Status.AWAITING_APPROVAL)
+    record_run_estimate(waiting)
+    change = instance_cost("m6i.xlarge") - instance_cost("m6i.large")
+    for html in (client.get(fragment).text, client.get(waiting.get_absolute_url()).text):
+        assert f"(+{change:.2f} USD against what is deployed)" in html
+        assert (
+            "hx-trigger" not in html.split("Cost and carbon of this run")[-1].split("</section>")[0]
+        )
+
+    failed = planned_run(deployment, "m6i.large", status=Run.Status.FAILED)
+    assert "ended before its plan could be read" in client.get(failed.get_absolute_url()).text
+
+    outsider = member(Role.VIEWER, username="elsewhere")
+    outsider.memberships.all().delete()
+    client.force_login(outsider)
+    assert client.get(fragment).status_code == 404
