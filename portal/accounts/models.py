@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from portal.accounts.permissions import TeamOwned
 from portal.accounts.roles import Role
 
 slug_validator = RegexValidator(
@@ -11,7 +12,7 @@ slug_validator = RegexValidator(
 )
 
 
-class Team(models.Model):
+class Team(TeamOwned, models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=50, unique=True, validators=[slug_validator])
     description = models.TextField(blank=True)
@@ -32,12 +33,8 @@ class Team(models.Model):
     def get_absolute_url(self):
         return reverse("accounts:team_detail", args=[self.pk])
 
-    @property
-    def owning_team_id(self):
-        return self.pk
 
-
-class Membership(models.Model):
+class Membership(TeamOwned, models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -58,7 +55,3 @@ class Membership(models.Model):
 
     def get_absolute_url(self):
         return reverse("accounts:team_detail", args=[self.team_id])
-
-    @property
-    def owning_team_id(self):
-        return self.team_id

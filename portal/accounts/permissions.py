@@ -53,6 +53,23 @@ POLICY: dict[str, dict[str, str | None]] = {
 }
 
 
+class TeamOwned:
+    """Mixin for models whose objects belong to a team. ``permission_team_path`` is the
+    lookup from the model to its team's id: querysets are scoped with it (``scope``) and
+    one object's team is found by following it (``owning_team_id``)."""
+
+    permission_team_path: str
+
+    @property
+    def owning_team_id(self) -> int | None:
+        value = self
+        for name in self.permission_team_path.split("__"):
+            value = getattr(value, name)
+            if value is None:
+                return None
+        return value
+
+
 def register_policy(model_label: str, rules: dict[str, str | None]) -> None:
     """Later apps (catalog, deployments, ...) declare their rules here."""
     POLICY[model_label] = rules

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.db import models
 
+from portal.accounts.permissions import TeamOwned
 
-class AuditEvent(models.Model):
+
+class AuditEvent(TeamOwned, models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -26,10 +28,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor_name or 'system'} {self.action} {self.object_type} {self.object_repr}"
-
-    @property
-    def owning_team_id(self):
-        return self.team_id
 
     def as_log_record(self) -> dict:
         return {

@@ -10,6 +10,7 @@ from django.urls import reverse
 from iac.problems import Problem
 from iac.stacks import Stack as StackDefinition
 from iac.stacks import load_stack
+from portal.accounts.permissions import TeamOwned
 
 GIT_CREDENTIAL_KIND = "git"
 
@@ -112,7 +113,7 @@ def credential_problem(credential, needed_field: str) -> str | None:
     return None
 
 
-class Stack(models.Model):
+class Stack(TeamOwned, models.Model):
     """A catalog entry. Its searchable metadata mirrors its newest valid version."""
 
     source = models.ForeignKey(StackSource, on_delete=models.PROTECT, related_name="stacks")
@@ -132,6 +133,8 @@ class Stack(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    permission_team_path = "team_id"
+
     class Meta:
         ordering = ["name"]
 
@@ -141,12 +144,8 @@ class Stack(models.Model):
     def get_absolute_url(self):
         return reverse("catalog:stack_detail", args=[self.slug])
 
-    @property
-    def owning_team_id(self):
-        return self.team_id
 
-
-class StackVersion(models.Model):
+class StackVersion(TeamOwned, models.Model):
     """An immutable snapshot of a stack (a git tag, or a folder's content hash) and the
     report of its validation. Its files are copied once into PLATEAU_DATA_DIR, so runs
     keep working when the source moves on or the tag disappears."""
@@ -166,6 +165,8 @@ class StackVersion(models.Model):
     gone = models.BooleanField(default=False, help_text="No longer offered by its source.")
     first_seen = models.DateTimeField(auto_now_add=True)
 
+    permission_team_path = "stack__team_id"
+
     class Meta:
         ordering = ["stack__name", "-first_seen", "-id"]
         constraints = [
@@ -174,10 +175,6 @@ class StackVersion(models.Model):
 
     def __str__(self):
         return f"{self.stack.slug}@{self.name}"
-
-    @property
-    def owning_team_id(self):
-        return self.stack.team_id
 
     @property
     def problems(self) -> list[Problem]:

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from portal.accounts.models import Team, slug_validator
+from portal.accounts.permissions import TeamOwned
 from portal.credentials import crypto
 from portal.credentials.types import UnknownKindError, get_type
 from portal.projects.models import Environment
@@ -17,7 +18,7 @@ from portal.projects.models import Environment
 BIND = "bind"  # permission action: choose the environments that may use a credential
 
 
-class Credential(models.Model):
+class Credential(TeamOwned, models.Model):
     """Secret material of one registered type, encrypted at rest, bound to environments.
 
     ``ciphertext`` holds every field, secret or not, encrypted together with a random
@@ -70,10 +71,6 @@ class Credential(models.Model):
 
     def get_absolute_url(self):
         return reverse("credentials:credential_detail", args=[self.pk])
-
-    @property
-    def owning_team_id(self):
-        return self.team_id
 
     @property
     def kind_label(self) -> str:

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from portal.accounts.permissions import TeamOwned
 from portal.deployments import sealed
 
 deployment_name_validator = RegexValidator(
@@ -20,7 +21,7 @@ deployment_name_validator = RegexValidator(
 )
 
 
-class Deployment(models.Model):
+class Deployment(TeamOwned, models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
         ACTIVE = "active", "Active"
@@ -73,10 +74,6 @@ class Deployment(models.Model):
         return reverse("deployments:deployment_detail", args=[self.pk])
 
     @property
-    def owning_team_id(self):
-        return self.environment.project.team_id
-
-    @property
     def stack(self):
         return self.stack_version.load()
 
@@ -90,7 +87,7 @@ class Deployment(models.Model):
         return sealed.unseal(self.step_outputs_sealed) or {}
 
 
-class Run(models.Model):
+class Run(TeamOwned, models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", "Plan"
         APPLY = "apply", "Apply"
@@ -148,10 +145,6 @@ class Run(models.Model):
 
     def get_absolute_url(self):
         return reverse("deployments:run_detail", args=[self.pk])
-
-    @property
-    def owning_team_id(self):
-        return self.deployment.owning_team_id
 
     @property
     def is_final(self) -> bool:
@@ -234,7 +227,7 @@ class LogLine(models.Model):
         return f"{self.seq}: {self.text[:80]}"
 
 
-class StateVersion(models.Model):
+class StateVersion(TeamOwned, models.Model):
     """One write of a step's Terraform state through Plateau's HTTP backend."""
 
     deployment = models.ForeignKey(
@@ -259,10 +252,6 @@ class StateVersion(models.Model):
 
     def __str__(self):
         return f"{self.deployment} / {self.step} serial {self.serial}"
-
-    @property
-    def owning_team_id(self):
-        return self.deployment.owning_team_id
 
 
 class StateLock(models.Model):

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 
+from portal.accounts.permissions import TeamOwned
 from portal.projects.models import Environment
 
 currency_validator = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code.")
@@ -66,7 +67,7 @@ class PriceBook(models.Model):
         _check_country(self.country)
 
 
-class PriceBookOverride(models.Model):
+class PriceBookOverride(TeamOwned, models.Model):
     """One environment's differences from the price book; empty fields inherit it."""
 
     environment = models.OneToOneField(
@@ -101,10 +102,6 @@ class PriceBookOverride(models.Model):
 
     def get_absolute_url(self):
         return reverse("finops:price_book")
-
-    @property
-    def owning_team_id(self):
-        return self.environment.project.team_id
 
     def overrides(self) -> dict:
         return {
@@ -144,7 +141,7 @@ class PriceList(models.Model):
         return f"{self.provider} price list {self.file_name} ({self.date})"
 
 
-class RunEstimate(models.Model):
+class RunEstimate(TeamOwned, models.Model):
     """What a plan run's changes will cost and emit, against what the deployment had."""
 
     run = models.OneToOneField("deployments.Run", on_delete=models.CASCADE, related_name="estimate")
@@ -162,12 +159,8 @@ class RunEstimate(models.Model):
     def __str__(self):
         return f"Estimate of {self.run}"
 
-    @property
-    def owning_team_id(self):
-        return self.run.owning_team_id
 
-
-class RunEmission(models.Model):
+class RunEmission(TeamOwned, models.Model):
     """A run's own energy and emissions, measured by codecarbon in the worker (every task
     of the run adds to it: the plan, then the apply after an approval)."""
 
@@ -182,7 +175,3 @@ class RunEmission(models.Model):
 
     def __str__(self):
         return f"Measured emissions of {self.run}"
-
-    @property
-    def owning_team_id(self):
-        return self.run.owning_team_id

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from portal.accounts.permissions import TeamOwned
 from portal.projects.models import Environment, Project
 
 
-class ImportJob(models.Model):
+class ImportJob(TeamOwned, models.Model):
     """One import of existing infrastructure into Terraform, and what it produced.
 
     It belongs to a project's team; an AWS import also names the environment whose AWS
@@ -92,10 +93,6 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("imports:job_detail", args=[self.pk])
-
-    @property
-    def owning_team_id(self):
-        return self.project.team_id
 
     @property
     def done(self) -> bool:

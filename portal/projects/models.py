@@ -4,6 +4,7 @@ from django.db import models
 from django.urls import reverse
 
 from portal.accounts.models import Team, slug_validator
+from portal.accounts.permissions import TeamOwned
 
 
 class Provider(models.TextChoices):
@@ -69,7 +70,7 @@ def validate_hosts(hosts) -> None:
             raise ValidationError(f"{where}: vars must be an object.")
 
 
-class Project(models.Model):
+class Project(TeamOwned, models.Model):
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="projects")
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=50, validators=[slug_validator])
@@ -90,10 +91,6 @@ class Project(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:project_detail", args=[self.pk])
-
-    @property
-    def owning_team_id(self):
-        return self.team_id
 
 
 region_validator = RegexValidator(
@@ -123,7 +120,7 @@ ENVIRONMENT_FIELDS = [
 ]
 
 
-class Environment(models.Model):
+class Environment(TeamOwned, models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="environments")
     name = models.CharField(
         max_length=50,
@@ -200,10 +197,6 @@ class Environment(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:environment_detail", args=[self.pk])
-
-    @property
-    def owning_team_id(self):
-        return self.project.team_id
 
     def clean(self):
         if self.residency == Residency.COUNTRY and not self.residency_country:
