@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views import View
 
 from portal.accounts import permissions as perms
+from portal.catalog.visibility import is_curator
 from portal.core import generic
 from portal.credentials.forms import BindForm, CredentialForm
 from portal.credentials.models import BIND, Credential, with_environments
@@ -38,6 +39,8 @@ class CredentialDetailView(generic.ObjectDetailView):
         if "bind_form" not in context and perms.can(self.request.user, BIND, self.object):
             context["bind_form"] = BindForm(credential=self.object)
         context["environments"] = self.object.environments.select_related("project")
+        context["stack_sources"] = self.object.stack_sources.order_by("name")
+        context["show_source_links"] = is_curator(self.request.user)
         return context
 
 

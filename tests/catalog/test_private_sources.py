@@ -224,11 +224,16 @@ def test_a_source_checks_its_credential_against_its_url(
     assert not StackSource.objects.exists()
 
 
-def test_a_credential_used_by_a_source_is_not_deleted(api_client, team, curators):
+def test_a_credential_used_by_a_source_is_listed_and_not_deleted(
+    client, api_client, team, curators
+):
     credential = git_credential(team)
     StackSource.objects.create(
         name="private", kind="git", location="https://git.example.com/x.git", credential=credential
     )
+    client.force_login(curators["owner"])
+    page = client.get(f"/credentials/{credential.pk}/").content.decode()
+    assert "<h2>Stack sources</h2>" in page and "https://git.example.com/x.git" in page
     api_client.force_authenticate(curators["owner"])
     response = api_client.delete(f"/api/v1/credentials/{credential.pk}/")
     assert response.status_code == 409 and "private" in response.json()["detail"]
