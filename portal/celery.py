@@ -1,13 +1,15 @@
+import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("plateau")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+logger = logging.getLogger(__name__)
 
 
 @worker_init.connect
@@ -25,3 +27,14 @@ def withhold_secrets_from_steps(**kwargs):
     settings.DATABASES  # noqa: B018 - settings must be loaded before their sources go
     for name in set(os.environ) - set(inherited_environment()) - {"DJANGO_SETTINGS_MODULE"}:
         del os.environ[name]
+
+
+@worker_ready.connect
+def reap_leftover_engine_processes(**kwargs):
+    """A worker restarted after a crash kills what the runs that died with it left."""
+    from portal.deployments.recovery import reap_leftovers
+
+    try:
+        reap_leftovers()
+    except Exception:
+        logger.exception("reaping leftover engine processes failed; the worker starts anyway")

@@ -65,6 +65,16 @@ def inherited_environment() -> dict[str, str]:
     }
 
 
+def run_tokens_on_this_machine() -> set[str]:
+    """The run tokens carried by the processes this user can see."""
+    tokens = set()
+    for proc in psutil.process_iter(["environ"]):
+        token = (proc.info.get("environ") or {}).get(RUN_TOKEN_ENV)
+        if token:
+            tokens.add(token)
+    return tokens
+
+
 class ProcessSupervisor:
     def __init__(self, token: str, grace: float = 10.0) -> None:
         self.token = token

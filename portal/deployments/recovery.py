@@ -6,7 +6,8 @@ beaten for longer than the timeout with the status ``lost``: the deployment is r
 its stored state versions stay, and the Terraform state locks the run held stay until a
 platform engineer unlocks them (``state_history.force_unlock``). The Celery task is not
 run again: a redelivered message finds a run that is no longer queued or applying, and
-does nothing (``execution.execute``).
+does nothing (``execution.execute``). Processes a lost run left on a machine where beat
+does not run are reaped when a worker starts there (``reap_leftovers``).
 """
 
 import logging
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from iac.engines import Engine
-from iac.engines.process import ProcessSupervisor
+from iac.engines.process import ProcessSupervisor, run_tokens_on_this_machine
 from portal.audit import recorder
 from portal.deployments import lifecycle
 from portal.deployments.models import Run, StateLock
@@ -75,6 +76,27 @@ def mark_lost_runs() -> list[int]:
 def reap(run: Run) -> None:
     """Kill engine processes a dead worker left behind on this machine."""
     ProcessSupervisor(process_token(run)).reap()
+
+
+def reap_leftovers() -> list[int]:
+    """Kill the engine processes on this machine of runs that have ended: what a dead
+    worker left when beat, which reaps as it marks runs lost, ran on another machine.
+    Workers call it as they start, usually just after the crash on the same machine.
+    Only a process carrying the exact token of an ended run of this database is touched,
+    so another installation sharing the machine is left alone. The ids of the runs reaped."""
+    tokens = run_tokens_on_this_machine()
+    run_ids = {
+        int(token.split("-")[2])
+        for token in tokens
+        if token.startswith("plateau-run-") and token.split("-")[2].isdigit()
+    }
+    reaped = []
+    for run in Run.objects.filter(pk__in=run_ids, status__in=Run.FINAL):
+        if process_token(run) in tokens:
+            logger.warning("run %s ended (%s) but left processes here: reaping", run.pk, run.status)
+            reap(run)
+            reaped.append(run.pk)
+    return reaped
 
 
 def held_locks(run: Run):

@@ -65,6 +65,38 @@ def test_only_runs_with_a_stale_heartbeat_become_lost(settings):
 
 
 @pytest.mark.django_db
+def test_a_starting_worker_reaps_what_ended_runs_left_on_its_machine():
+    from portal.celery import reap_leftover_engine_processes
+
+    lost = RunFactory(status="lost", celery_task_id=uuid.uuid4().hex)
+    running = RunFactory(
+        status="applying", worker_pid=1, heartbeat=timezone.now(), celery_task_id="t"
+    )
+    tokens = {
+        "lost": recovery.process_token(lost),
+        "running": recovery.process_token(running),
+        # The same run id in another installation sharing the machine: not ours.
+        "foreign": f"plateau-run-{lost.pk}-{uuid.uuid4().hex}",
+    }
+    processes = {
+        name: subprocess.Popen(["sleep", "60"], env={**os.environ, "PLATEAU_RUN_TOKEN": token})
+        for name, token in tokens.items()
+    }
+    try:
+        deadline = time.monotonic() + 10
+        while not all(token_processes(token) for token in tokens.values()):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        reap_leftover_engine_processes(sender=None)  # connected to celery's worker_ready
+        assert token_processes(tokens["lost"]) == []  # killed, and waited for
+        assert processes["running"].poll() is None and processes["foreign"].poll() is None
+    finally:
+        for process in processes.values():
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.django_db
 def test_a_redelivered_task_does_nothing_to_a_lost_run():
     run = stale_run(status="lost")
     execute_run.apply(args=[run.pk])
