@@ -1,6 +1,6 @@
 """Cost and carbon in the portal, contributed through the same hooks as any plugin's:
-the price book's menu entry and API, stack-version estimates in the API, and the
-estimate panel on deployment pages."""
+the cost report's and the price book's menu entries and APIs, stack-version estimates in
+the API, and the estimate panels on deployment and run pages."""
 
 from portal.core.navigation import MenuItem
 from portal.hookspecs import hookimpl
@@ -12,12 +12,16 @@ def plateau_menu_items(user):
 
     if not may_view_book(user):
         return []
-    return [MenuItem("Price book", "finops:price_book", group="Reports", weight=50)]
+    return [
+        MenuItem("Cost and carbon", "finops:cost_report", group="Reports", weight=40),
+        MenuItem("Price book", "finops:price_book", group="Reports", weight=50),
+    ]
 
 
 @hookimpl
 def plateau_api_routes():
     from portal.finops.api import (
+        CostReportViewSet,
         PriceBookOverrideViewSet,
         PriceBookViewSet,
         RunEstimateViewSet,
@@ -29,6 +33,7 @@ def plateau_api_routes():
         ("price-book-overrides", PriceBookOverrideViewSet, "pricebookoverride"),
         ("stack-versions", StackVersionEstimateViewSet, "stackversion-estimate"),
         ("run-estimates", RunEstimateViewSet, "runestimate"),
+        ("cost-report", CostReportViewSet, "cost-report"),
     ]
 
 

@@ -1,5 +1,5 @@
-"""API: the price book, its per-environment overrides, and estimates of a stack version
-with values, without deploying."""
+"""API: the price book, its per-environment overrides, estimates of a stack version with
+values (without deploying), run estimates, and the cost report."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import get_object_or_404
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from portal.accounts import permissions as perms
 from portal.catalog.visibility import visible_versions
 from portal.core.api import ModelCleanSerializer, TeamScopedViewSet, VisibleRelatedField
+from portal.finops import budgets
 from portal.finops.access import check_may_change_book
 from portal.finops.models import PriceBook, PriceBookOverride, RunEstimate
 from portal.finops.price_books import default_book
@@ -132,3 +133,23 @@ class RunEstimateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                     raise ValidationError({parameter: "Give a number (an id)."})
                 estimates = estimates.filter(**{lookup: int(value)})
         return estimates
+
+
+class CostReportViewSet(viewsets.ViewSet):
+    """The cost and carbon report: one row per environment the user may view, with its
+    deployments' monthly cost (in its budget currency) and emissions as last applied, its
+    budget and the share used. ``?team=<id>`` narrows it to one team."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "CostReportRow",
+            {column: serializers.JSONField() for column in budgets.REPORT_COLUMNS},
+            many=True,
+        )
+    )
+    def list(self, request):
+        team = request.query_params.get("team")
+        if team is not None and not team.isdigit():
+            raise ValidationError({"team": "Give a number (a team id)."})
+        rows = budgets.cost_report(request.user, int(team) if team else None)
+        return Response([budgets.row_as_dict(row) for row in rows])

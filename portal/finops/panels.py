@@ -6,6 +6,7 @@ from django.db.models import Sum
 from django.template.loader import render_to_string
 
 from portal.deployments.panels import Panel
+from portal.finops.budgets import budget_outlook
 from portal.finops.models import RunEmission, RunEstimate
 from portal.finops.preview import summarise
 from portal.finops.run_estimates import deployed_estimate
@@ -45,8 +46,13 @@ def render_run_estimate(run) -> str:
     """The estimate of ``run`` once recorded (after its plan, when the worker hands the run
     over for approval or ends it); until then, a fragment that polls for it."""
     estimate = RunEstimate.objects.filter(run=run).first()
-    context = {
-        "run": run,
-        "summary": summarise(estimate.estimate) if estimate else None,
-    }
+    context = {"run": run, "summary": None}
+    if estimate is not None:
+        context["summary"] = summarise(estimate.estimate)
+        context["outlook"] = budget_outlook(
+            run.deployment.environment,
+            monthly_cost=estimate.monthly_cost,
+            currency=estimate.currency,
+            replacing=run.deployment,
+        )
     return render_to_string("finops/run_panel.html", context)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from portal.accounts import permissions as perms
 from portal.catalog.forms import ENVIRONMENT_FIELD, DeployForm
 from portal.catalog.visibility import visible_versions
+from portal.finops.budgets import budget_outlook
 from portal.finops.stack_estimates import (
     StackEstimateError,
     check_estimable,
@@ -31,7 +32,11 @@ def preview_context(request) -> dict:
         estimate = estimate_stack_version(version, values, environment)
     except StackEstimateError as error:
         return {"errors": error.errors}
-    return {"summary": summarise(estimate), "environment": environment}
+    summary = summarise(estimate)
+    outlook = budget_outlook(
+        environment, monthly_cost=summary["monthly_cost"], currency=summary["currency"]
+    )
+    return {"summary": summary, "environment": environment, "outlook": outlook}
 
 
 def _visible(queryset, pk):

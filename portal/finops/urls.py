@@ -20,4 +20,5 @@ urlpatterns = [
     ),
     path("finops/estimate/preview/", views.estimate_preview, name="estimate_preview"),
     path("finops/runs/<int:pk>/estimate/", views.run_estimate, name="run_estimate"),
+    path("finops/report/", views.cost_report, name="cost_report"),
 ]

@@ -1,3 +1,5 @@
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from portal.accounts import permissions as perms
+from portal.accounts.models import Team
 from portal.core import generic
 from portal.deployments.models import Run
+from portal.finops import budgets
 from portal.finops.access import check_may_change_book, may_change_book, may_view_book
 from portal.finops.estimates import price_catalogs
 from portal.finops.forms import PriceBookForm, PriceBookOverrideForm
@@ -80,3 +84,37 @@ def run_estimate(request, pk: int):
     """The run page's estimate panel, polled until the estimate is recorded."""
     run = perms.get_for(request.user, Run.objects.all(), perms.VIEW, pk=pk)
     return HttpResponse(render_run_estimate(run))
+
+
+@login_required
+def cost_report(request):
+    """Every visible environment's deployed cost and carbon against its budget; ?team=
+    narrows it to one team, ?format=csv downloads it."""
+    teams = perms.scope(request.user, Team.objects.order_by("name"))
+    team = request.GET.get("team", "")
+    chosen = teams.filter(pk=team).first() if team.isdigit() else None
+    rows = budgets.cost_report(request.user, chosen.pk if chosen else None)
+    if request.GET.get("format") == "csv":
+        return _csv_report(rows)
+    context = {
+        "title": "Cost and carbon report",
+        "rows": rows,
+        "totals": budgets.totals(rows),
+        "teams": teams,
+        "chosen": chosen,
+        "measured_days": budgets.MEASURED_DAYS,
+    }
+    return render(request, "finops/cost_report.html", context)
+
+
+def _csv_report(rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="plateau-cost-report.csv"'
+    dicts = [budgets.row_as_dict(row) for row in rows]
+    writer = csv.DictWriter(response, fieldnames=budgets.REPORT_COLUMNS)
+    writer.writeheader()
+    for row in dicts:
+        writer.writerow(
+            {**row, "currencies_without_rate": " ".join(row["currencies_without_rate"])}
+        )
+    return response

@@ -1,0 +1,145 @@
+"""Budgets and the cost report: what each environment's deployments cost as last applied,
+converted into its budget currency, against its budget, on the report page, in its CSV
+and API, on the run page and in the deploy form's estimate."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from plugins.pricing import default_fx_rates
+from portal.accounts.roles import Role
+from portal.deployments.models import Deployment, Run
+from portal.finops import budgets, emissions
+from portal.finops.models import RunEstimate
+from tests.factories import EnvironmentFactory, ProjectFactory, TeamFactory
+from tests.finops.test_preview import PREVIEW, form
+
+REPORT = "/finops/report/"
+USD_50_IN_EUR = default_fx_rates().convert(Decimal(50), "USD", "EUR")
+
+
+def applied(deployment, cost, currency="EUR", kg=1.0, *, kind=Run.Kind.APPLY, status="succeeded"):
+    run = Run.objects.create(deployment=deployment, kind=kind, status=status)
+    RunEstimate.objects.create(
+        run=run,
+        estimate={
+            "currency": currency,
+            "totalMonthlyCost": str(cost),
+            "projects": [],
+            "summary": {"totalFreeResources": 0},
+            "carbon": {"totalMonthlyKgCO2e": kg},
+        },
+        currency=currency,
+        monthly_cost=Decimal(cost),
+        monthly_kgco2e=kg,
+    )
+    return run
+
+
+def deployment_in(environment, name, status="active", stack_version=None):
+    return Deployment.objects.create(
+        environment=environment, stack_version=stack_version, name=name, status=status
+    )
+
+
+@pytest.fixture
+def estate(team, curated_version):
+    """prod (budget 100 EUR): web costs 60 EUR (its newer apply), api 50 USD; a destroyed
+    and a never-applied deployment, and one whose estimate has no exchange rate. dev has
+    no budget. Another team's environment costs 999."""
+    version = curated_version("aws-web-server")
+    project = ProjectFactory(team=team, name="Shop", slug="shop")
+    prod = EnvironmentFactory(project=project, name="prod", monthly_budget=100)
+    dev = EnvironmentFactory(project=project, name="dev", monthly_budget=None)
+    web = deployment_in(prod, "web", stack_version=version)
+    applied(web, 30)
+    applied(web, 60, kg=2.5)
+    applied(web, 500, kind=Run.Kind.PLAN)  # planned, not applied: not counted
+    applied(deployment_in(prod, "api", stack_version=version), 50, "USD", kg=0.5)
+    applied(deployment_in(prod, "gone", "destroyed", version), 1000)
+    deployment_in(prod, "new", "new", version)
+    applied(deployment_in(prod, "yen", stack_version=version), 9000, "JPY")
+    applied(deployment_in(dev, "web", stack_version=version), 10)
+    elsewhere = EnvironmentFactory(project=ProjectFactory(team=TeamFactory()), monthly_budget=1)
+    applied(deployment_in(elsewhere, "other", stack_version=version), 999)
+    emissions.add_measure(web.runs.first().pk, 0.01, 0.004, 3.0)
+    return {"prod": prod, "dev": dev, "web": web, "version": version}
+
+
+def test_the_report_sums_what_is_deployed_in_each_budget_currency(member, estate):
+    rows = {row.environment.name: row for row in budgets.cost_report(member(Role.VIEWER))}
+    assert set(rows) == {"prod", "dev"}  # not the other team's
+    prod = rows["prod"]
+    assert prod.spend.cost == Decimal(60) + USD_50_IN_EUR
+    assert prod.spend.deployments == 3 and prod.spend.missing_rates == {"JPY"}
+    assert prod.spend.kg == pytest.approx(2.5 + 0.5 + 1.0)
+    assert prod.measured_kg == pytest.approx(0.004)
+    assert prod.outlook.over and prod.outlook.used_percent == round(prod.spend.cost)
+    assert rows["dev"].outlook is None and rows["dev"].spend.cost == 10
+    [total] = budgets.totals(list(rows.values()))
+    assert (total.currency, total.cost) == ("EUR", Decimal(70) + USD_50_IN_EUR)
+
+
+def test_the_report_page_csv_and_api(client, api_client, member, team, estate):
+    viewer = member(Role.VIEWER)
+    client.force_login(viewer)
+    html = client.get(REPORT).content.decode()
+    prod = estate["prod"]
+    row = html.split(f'data-environment="{prod.pk}"')[1].split("</tr>")[0]
+    assert 'class="budget-over"' in row and "<strong>over</strong>" in row
+    assert f"{Decimal(60) + USD_50_IN_EUR:.2f} EUR" in row and "(without JPY)" in row
+    assert 'href="/finops/report/"' in html  # in the Reports menu
+
+    download = client.get(REPORT, {"team": team.pk, "format": "csv"})
+    assert download["Content-Type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(download.content.decode())))
+    assert [line["environment"] for line in lines] == ["dev", "prod"]
+    assert lines[1]["over_budget"] == "True" and lines[1]["currencies_without_rate"] == "JPY"
+    assert list(lines[0]) == budgets.REPORT_COLUMNS
+
+    api_client.force_authenticate(viewer)
+    body = api_client.get("/api/v1/cost-report/", {"team": team.pk}).json()
+    assert [row["environment"] for row in body] == ["dev", "prod"]
+    assert body[1]["monthly_cost"] == f"{Decimal(60) + USD_50_IN_EUR:.2f}"
+    assert body[1]["budget_used_percent"] == round(Decimal(60) + USD_50_IN_EUR)
+    assert api_client.get("/api/v1/cost-report/", {"team": "x"}).status_code == 400
+    other_team = TeamFactory()
+    assert api_client.get("/api/v1/cost-report/", {"team": other_team.pk}).json() == []
+
+
+def test_the_report_runs_a_fixed_number_of_queries(client, member, team, estate):
+    client.force_login(member(Role.VIEWER))
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(REPORT).status_code == 200
+        return len(queries)
+
+    before = count()
+    for number in range(3):
+        environment = EnvironmentFactory(project=ProjectFactory(team=team), monthly_budget=5)
+        applied(deployment_in(environment, f"more-{number}", stack_version=estate["version"]), 1)
+    assert count() == before
+
+
+def test_an_approver_sees_the_budget_with_the_run_and_a_developer_in_the_deploy_form(
+    client, member, estate
+):
+    web, prod = estate["web"], estate["prod"]
+    waiting = applied(web, 35, status=Run.Status.AWAITING_APPROVAL)
+    client.force_login(member(Role.DEVELOPER))
+    html = client.get(waiting.get_absolute_url()).content.decode()
+    after = Decimal(35) + USD_50_IN_EUR  # web's 60 replaced by 35
+    assert f"Budget of {prod}: <strong>100.00 EUR</strong> a month" in html
+    assert f"{after:.2f} EUR with this one" in html
+    assert f"({round(after)}% of the budget): close to the budget" in " ".join(html.split())
+
+    preview = client.post(
+        PREVIEW, form(estate["version"], prod, region="us-east-1", instance_type="t3.micro")
+    ).content.decode()
+    assert f"Budget of {prod}: <strong>100.00 EUR</strong> a month" in preview
+    assert "with this one" in preview and "over budget" in preview  # already over
