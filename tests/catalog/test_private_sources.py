@@ -3,6 +3,8 @@ local forge that demands basic auth (git http-backend), and who may give a sourc
 credential."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
@@ -267,3 +269,27 @@ def test_the_source_form_offers_the_credentials_the_user_may_bind(client, team, 
     assert "or change the URL of a source that uses it" in response.content.decode()
     source.refresh_from_db()
     assert (source.location, source.refresh_minutes) == ("https://git.example.com/private.git", 5)
+
+
+@pytest.mark.parametrize("url", ["/stack-sources/", "/api/v1/stack-sources/"])
+def test_source_lists_do_not_grow_in_queries_with_sources(client, team, curators, url):
+    client.force_login(curators["owner"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def add(number):
+        StackSource.objects.create(
+            name=f"private-{number}",
+            kind="git",
+            location=f"https://git.example.com/{number}.git",
+            credential=git_credential(team, name=f"reader-{number}"),
+        )
+
+    add(0)
+    few = count()
+    for number in range(1, 6):
+        add(number)
+    assert count() == few
