@@ -279,12 +279,16 @@ class GitStackSource:
         deadline = time.monotonic() + self.timeout
         # Watch the cache while git writes to it, so a huge repository is stopped early
         # instead of filling the disk.
-        while process.poll() is None:
+        while True:
+            try:
+                process.wait(timeout=0.1)  # returns as soon as git is done
+                break
+            except subprocess.TimeoutExpired:
+                pass
             if _disk_usage(self.cache) > self.max_bytes or time.monotonic() > deadline:
                 process.kill()
                 process.wait()
                 self._reject_size()
-            time.sleep(0.1)
         stderr = process.stderr.read().decode(errors="replace").strip()
         process.stderr.close()
         if process.returncode != 0:
@@ -316,8 +320,10 @@ class GitStackSource:
         return refs
 
     def _tree(self, commit: str, path: str) -> list[tuple[str, str, int, str]]:
-        """(mode, sha, size, path relative to `path`) of every file under `path`."""
-        out = self._git("ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", path + "/")
+        """(mode, sha, size, path relative to `path`) of every file under `path` (the
+        whole tree for "")."""
+        pathspec = ["--", path + "/"] if path else []
+        out = self._git("ls-tree", "-r", "-l", "-z", "--full-tree", commit, *pathspec)
         entries = []
         for record in out.decode().split("\0"):
             if not record:
@@ -325,7 +331,7 @@ class GitStackSource:
             meta, name = record.split("\t", 1)
             mode, kind, sha, size = meta.split()
             if kind == "blob":
-                entries.append((mode, sha, int(size), posixpath.relpath(name, path)))
+                entries.append((mode, sha, int(size), posixpath.relpath(name, path or ".")))
         return entries
 
     def _blobs(self, shas: list[str]) -> dict[str, bytes]:
@@ -350,13 +356,22 @@ class GitStackSource:
                 found[slug] = prefix + slug
         return found
 
-    def _tree_version(self, commit: str, path: str) -> str:
-        entries = self._tree(commit, path)
-        blobs = self._blobs(sorted({sha for _, sha, _, _ in entries}))
-        content = _ContentHash()
+    def _tree_versions(self, commit: str, paths: dict[str, str]) -> dict[str, str]:
+        """slug -> content hash of its folder (``paths``: slug -> folder) at ``commit``,
+        with two git processes however many stacks there are."""
+        entries = self._tree(commit, self.subdir)
+        by_folder: dict[str, list[tuple[str, str]]] = {}
         for _, sha, _, relative in entries:
-            content.add(relative, blobs[sha])
-        return content.hexdigest()
+            folder, _, inside = relative.partition("/")
+            by_folder.setdefault(folder, []).append((inside, sha))
+        blobs = self._blobs(sorted({sha for _, sha, _, _ in entries}))
+        versions = {}
+        for slug, path in paths.items():
+            content = _ContentHash()
+            for inside, sha in by_folder.get(posixpath.basename(path), []):
+                content.add(inside, blobs[sha])
+            versions[slug] = content.hexdigest()
+        return versions
 
     # public API
 
@@ -379,9 +394,10 @@ class GitStackSource:
         result.gone = sorted(set(seen) - set(tags))
         head = self._refs("refs/heads/").get(self.branch)
         if head:
-            for slug, path in sorted(self._stack_paths(head).items()):
-                version = self._tree_version(head, path)
-                result.versions.append(SourceVersion(slug, version, head, path, "branch"))
+            paths = self._stack_paths(head)
+            versions = self._tree_versions(head, paths)
+            for slug, path in sorted(paths.items()):
+                result.versions.append(SourceVersion(slug, versions[slug], head, path, "branch"))
         return result
 
     def export(self, version: SourceVersion, target: Path) -> Path:

@@ -157,10 +157,11 @@ def sync_source(source: StackSource) -> SyncResult:
 def _sync_versions(source: StackSource, backend, result: SyncResult) -> None:
     versions, result.notes = offered_versions(source, backend)
     offered = {(version.slug, version.version) for version in versions}
-    owners = dict(
-        Stack.objects.filter(slug__in={slug for slug, _ in offered}).values_list(
-            "slug", "source__name"
-        )
+    slugs = {slug for slug, _ in offered}
+    owners = dict(Stack.objects.filter(slug__in=slugs).values_list("slug", "source__name"))
+    # One query for what is already stored: a refresh that finds nothing new stays cheap.
+    stored = set(
+        StackVersion.objects.filter(stack__slug__in=slugs).values_list("stack__slug", "name")
     )
     for version in versions:
         owner = owners.get(version.slug, source.name)
@@ -169,15 +170,15 @@ def _sync_versions(source: StackSource, backend, result: SyncResult) -> None:
             if message not in result.errors:
                 result.errors.append(message)
             continue
-        if StackVersion.objects.filter(stack__slug=version.slug, name=version.version).exists():
+        if (version.slug, version.version) in stored:
             continue
         try:
-            stored = _add_version(source, backend, version)
+            added = _add_version(source, backend, version)
         except SourceError as error:  # one unsafe stack must not block the others
             result.errors.append(str(error))
             continue
-        (result.added if stored.status == StackVersion.Status.VALID else result.invalid).append(
-            str(stored)
+        (result.added if added.status == StackVersion.Status.VALID else result.invalid).append(
+            str(added)
         )
     _mark_gone(source, offered, result)
 

@@ -90,6 +90,22 @@ def test_tags_and_branch_head_are_versions(catalog, tmp_path):
     assert versions == {("v1", first), ("v2", second)}
 
 
+def test_each_stack_of_a_branch_head_gets_its_own_content_hash(catalog, tmp_path):
+    other = MINIMAL.replace("slug: demo", "slug: other")
+    catalog.commit(
+        {f"catalog/{name}": text for name, text in DEMO.items()}
+        | {"catalog/other/stack.yaml": other, "catalog/other/tf/main.tf": MODULE}
+        | {"catalog/README.md": "# The catalog\n"}
+    )
+    src = source(catalog, tmp_path, subdir="catalog")
+    heads = {v.slug: v for v in src.refresh().versions if v.kind == "branch"}
+    assert set(heads) == {"demo", "other"}
+    assert heads["demo"].version != heads["other"].version
+    for slug, version in heads.items():
+        exported = src.export(version, tmp_path / "export" / slug)
+        assert version.version == folder_version(exported)
+
+
 def test_deleted_tag_is_reported_gone(catalog, tmp_path):
     catalog.commit(DEMO)
     catalog.tag("v1")
