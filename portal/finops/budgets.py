@@ -62,17 +62,27 @@ class Spend:
             self.missing_rates.add(amount_currency)
 
 
-def spend_of(environment: Environment, *, excluding: Deployment | None = None) -> Spend:
-    """What ``environment``'s deployments cost a month, in its budget currency."""
-    spend, fx = Spend(environment.budget_currency), default_fx_rates()
-    deployments = Deployment.objects.filter(environment=environment, status__in=COUNTED)
+def spends_of(environments, *, excluding: Deployment | None = None) -> dict[int, Spend]:
+    """Environment id -> what its deployments cost a month, in its budget currency; one
+    query for the deployments, however many."""
+    environments = list(environments)
+    spends = {environment.pk: Spend(environment.budget_currency) for environment in environments}
+    deployments = Deployment.objects.filter(environment__in=environments, status__in=COUNTED)
     if excluding is not None:
         deployments = deployments.exclude(pk=excluding.pk)
-    for deployment in with_deployed_cost(deployments).filter(deployed_cost__isnull=False):
-        spend.add(
-            deployment.deployed_cost, deployment.deployed_currency, deployment.deployed_kg, fx
+    fx = default_fx_rates()
+    for deployment in (
+        with_deployed_cost(deployments)
+        .filter(deployed_cost__isnull=False)
+        .values("environment_id", "deployed_cost", "deployed_currency", "deployed_kg")
+    ):
+        spends[deployment["environment_id"]].add(
+            deployment["deployed_cost"],
+            deployment["deployed_currency"],
+            deployment["deployed_kg"],
+            fx,
         )
-    return spend
+    return spends
 
 
 @dataclass
@@ -121,8 +131,8 @@ def budget_outlook(
     None when the environment has no budget."""
     if environment.monthly_budget is None:
         return None
-    others = spend_of(environment, excluding=replacing)
-    now = spend_of(environment) if replacing is not None else others
+    others = spends_of([environment], excluding=replacing)[environment.pk]
+    now = spends_of([environment])[environment.pk] if replacing is not None else others
     outlook = BudgetOutlook(environment, environment.monthly_budget, now)
     if monthly_cost is not None:
         try:
@@ -159,20 +169,7 @@ def cost_report(user, team_id: int | None = None) -> list[ReportRow]:
     if team_id is not None:
         environments = environments.filter(project__team_id=team_id)
     environments = list(environments)
-    fx = default_fx_rates()
-    spends = {env.pk: Spend(env.budget_currency) for env in environments}
-    deployed = with_deployed_cost(
-        Deployment.objects.filter(environment__in=environments, status__in=COUNTED)
-    ).filter(deployed_cost__isnull=False)
-    for deployment in deployed.values(
-        "environment_id", "deployed_cost", "deployed_currency", "deployed_kg"
-    ):
-        spends[deployment["environment_id"]].add(
-            deployment["deployed_cost"],
-            deployment["deployed_currency"],
-            deployment["deployed_kg"],
-            fx,
-        )
+    spends = spends_of(environments)
     since = timezone.now() - timedelta(days=MEASURED_DAYS)
     measured = dict(
         RunEmission.objects.filter(

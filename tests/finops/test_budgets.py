@@ -101,6 +101,7 @@ def test_the_report_page_csv_and_api(client, api_client, member, team, estate):
     assert lines[1]["over_budget"] == "True" and lines[1]["currencies_without_rate"] == "JPY"
     assert list(lines[0]) == budgets.REPORT_COLUMNS
 
+    assert api_client.get("/api/v1/cost-report/").status_code in (401, 403)  # anonymous
     api_client.force_authenticate(viewer)
     body = api_client.get("/api/v1/cost-report/", {"team": team.pk}).json()
     assert [row["environment"] for row in body] == ["dev", "prod"]
@@ -109,6 +110,8 @@ def test_the_report_page_csv_and_api(client, api_client, member, team, estate):
     assert api_client.get("/api/v1/cost-report/", {"team": "x"}).status_code == 400
     other_team = TeamFactory()
     assert api_client.get("/api/v1/cost-report/", {"team": other_team.pk}).json() == []
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "/api/v1/cost-report/" in schema["paths"]
 
 
 def test_the_report_runs_a_fixed_number_of_queries(client, member, team, estate):
