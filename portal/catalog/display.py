@@ -7,23 +7,25 @@ from typing import Any
 
 import markdown
 import nh3
+from django.templatetags.static import static
 from django.urls import reverse
 
 from iac.stacks import Parameter, icon_content_type, render_step_inputs
 from iac.stacks import Stack as StackDefinition
 
-# Icon names stack authors use; anything else shows the stack's initial.
-ICONS = {
-    "database": "🗄",
-    "queue": "📨",
-    "server": "🖥",
-    "web": "🌐",
-    "layers": "🧱",
-    "network": "🔗",
-    "storage": "💾",
-    "cluster": "☸",
-    "lock": "🔒",
-}
+# Icon names stack authors use, drawn in static/icons/ (shipped: no icon font, no CDN);
+# anything else shows the stack's initial.
+ICONS = (
+    "database",
+    "queue",
+    "server",
+    "web",
+    "layers",
+    "network",
+    "storage",
+    "cluster",
+    "lock",
+)
 SECRET_MASK = "(secret)"  # the placeholder iac.stacks' previews use too
 
 
@@ -34,16 +36,21 @@ def render_readme(text: str) -> str:
     return nh3.clean(html)
 
 
-def icon_for(icon: str, name: str) -> str:
-    return ICONS.get(icon) or (name[:1].upper() or "?")
-
-
 def icon_url(stack) -> str | None:
-    """Where the stack's icon image is served, when its icon is a file of its served
-    version (the version is in the URL, so browsers may cache it for good)."""
-    if not (icon_content_type(stack.icon) and stack.latest_version_id):
-        return None
-    return reverse("catalog:stack_icon", args=[stack.slug, stack.latest_version_id])
+    """The stack's icon image: a file of its served version (the version is in the URL,
+    so browsers may cache it for good), or a shipped icon for a known name. None means
+    the stack shows its initial instead."""
+    if icon_content_type(stack.icon):
+        if not stack.latest_version_id:
+            return None
+        return reverse("catalog:stack_icon", args=[stack.slug, stack.latest_version_id])
+    if stack.icon in ICONS:
+        return static(f"icons/{stack.icon}.svg")
+    return None
+
+
+def initial(name: str) -> str:
+    return name[:1].upper() or "?"
 
 
 def shown(value: Any) -> str:

@@ -3,20 +3,18 @@ import json
 from django import template
 from django.utils.html import format_html
 
-from portal.catalog.display import icon_for, icon_url
+from portal.catalog.display import icon_url, initial
 
 register = template.Library()
 
 
 @register.simple_tag
 def stack_icon(stack) -> str:
-    """The stack's image file, served from its served version, or its glyph."""
+    """The stack's icon image, or its initial."""
     url = icon_url(stack)
     if url:
         return format_html('<img class="stack-icon" src="{}" alt="">', url)
-    return format_html(
-        '<span class="stack-icon" aria-hidden="true">{}</span>', icon_for(stack.icon, stack.name)
-    )
+    return format_html('<span class="stack-icon" aria-hidden="true">{}</span>', initial(stack.name))
 
 
 @register.filter
