@@ -3,8 +3,6 @@ local forge that demands basic auth (git http-backend), and who may give a sourc
 credential."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEvent
@@ -13,6 +11,7 @@ from portal.catalog.sync import git_cache_root, refresh
 from tests.catalog.git_server import PrivateGitServer, PrivateSshGitServer, ssh_keypair
 from tests.catalog.test_sources import Repository, app_files, tags
 from tests.factories import CredentialFactory, MembershipFactory, TeamFactory, UserFactory
+from tests.test_query_counts import query_count
 
 TOKEN = "forge-token-0123456789abcdef"
 WRONG_TOKEN = "forge-token-wrong-9876543210"
@@ -275,11 +274,6 @@ def test_the_source_form_offers_the_credentials_the_user_may_bind(client, team, 
 def test_source_lists_do_not_grow_in_queries_with_sources(client, team, curators, url):
     client.force_login(curators["owner"])
 
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(url).status_code == 200
-        return len(queries)
-
     def add(number):
         StackSource.objects.create(
             name=f"private-{number}",
@@ -289,7 +283,7 @@ def test_source_lists_do_not_grow_in_queries_with_sources(client, team, curators
         )
 
     add(0)
-    few = count()
+    few = query_count(client, url)
     for number in range(1, 6):
         add(number)
-    assert count() == few
+    assert query_count(client, url) == few

@@ -7,8 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from plugins.pricing import default_fx_rates
 from portal.accounts.roles import Role
@@ -17,6 +15,7 @@ from portal.finops import budgets, emissions
 from portal.finops.models import RunEstimate
 from tests.factories import EnvironmentFactory, ProjectFactory, TeamFactory
 from tests.finops.test_preview import PREVIEW, form
+from tests.test_query_counts import query_count
 
 REPORT = "/finops/report/"
 USD_50_IN_EUR = default_fx_rates().convert(Decimal(50), "USD", "EUR")
@@ -116,17 +115,11 @@ def test_the_report_page_csv_and_api(client, api_client, member, team, estate):
 
 def test_the_report_runs_a_fixed_number_of_queries(client, member, team, estate):
     client.force_login(member(Role.VIEWER))
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(REPORT).status_code == 200
-        return len(queries)
-
-    before = count()
+    before = query_count(client, REPORT)
     for number in range(3):
         environment = EnvironmentFactory(project=ProjectFactory(team=team), monthly_budget=5)
         applied(deployment_in(environment, f"more-{number}", stack_version=estate["version"]), 1)
-    assert count() == before
+    assert query_count(client, REPORT) == before
 
 
 def test_an_approver_sees_the_budget_with_the_run_and_a_developer_in_the_deploy_form(
