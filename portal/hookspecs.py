@@ -138,9 +138,10 @@ def plateau_run_panels(run, user):
 
     Return a list of :class:`portal.deployments.panels.Panel`, like
     ``plateau_deployment_panels``. ``user`` may view the run. The panels are rendered
-    again each time the page sees the run change status; a panel waiting for something
-    the run produces later may poll for itself with htmx. The built-in estimate panel
-    uses this hook, so an approver sees what the plan will cost and emit.
+    again whenever the page refreshes the run's summary (new log lines or a new status),
+    so keep them cheap; a panel waiting for something that appears once the run's task
+    ends may poll for itself with htmx. The built-in estimate panel uses this hook, so
+    an approver sees what the plan will cost and emit.
     """
 
 
