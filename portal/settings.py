@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE.update(
         "mark-lost-runs": {"task": "portal.deployments.tasks.mark_lost_runs", "schedule": 15.0},
         "drift-checks": {"task": "portal.deployments.tasks.queue_drift_checks", "schedule": 300.0},
         "retention": {"task": "portal.deployments.tasks.clean_up", "schedule": 3600.0},
+        "record-spend": {"task": "portal.finops.tasks.record_spend", "schedule": 3600.0},
     }
 )
 

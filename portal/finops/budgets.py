@@ -18,7 +18,7 @@ from iac.estimate.catalog import NoPrice
 from plugins.pricing import default_fx_rates
 from portal.accounts import permissions as perms
 from portal.deployments.models import Deployment, Run
-from portal.finops.models import RunEmission, RunEstimate
+from portal.finops.models import EnvironmentSpend, RunEmission, RunEstimate
 from portal.projects.models import Environment
 
 # Deployments whose last successful apply is still out there (a failed run leaves what
@@ -26,6 +26,8 @@ from portal.projects.models import Environment
 COUNTED = (Deployment.Status.ACTIVE, Deployment.Status.DRIFTED, Deployment.Status.FAILED)
 NEAR_BUDGET = Decimal("0.8")
 MEASURED_DAYS = 30
+TREND_DAYS = 30
+KEEP_HISTORY_DAYS = 400  # a year and a month of daily figures
 
 
 def with_deployed_cost(deployments: QuerySet[Deployment]) -> QuerySet[Deployment]:
@@ -144,11 +146,45 @@ def budget_outlook(
     return outlook
 
 
+def record_spend(today=None) -> int:
+    """Write today's figures of every environment (rewriting today's row, if any) and
+    forget those older than KEEP_HISTORY_DAYS; the number of environments recorded."""
+    today = today or timezone.localdate()
+    environments = list(Environment.objects.all())
+    spends = spends_of(environments)
+    EnvironmentSpend.objects.bulk_create(
+        [
+            EnvironmentSpend(
+                environment=environment,
+                day=today,
+                monthly_cost=spends[environment.pk].cost,
+                currency=spends[environment.pk].currency,
+                monthly_kgco2e=spends[environment.pk].kg,
+                deployments=spends[environment.pk].deployments,
+            )
+            for environment in environments
+        ],
+        update_conflicts=True,
+        unique_fields=["environment", "day"],
+        update_fields=["monthly_cost", "currency", "monthly_kgco2e", "deployments"],
+    )
+    EnvironmentSpend.objects.filter(day__lt=today - timedelta(days=KEEP_HISTORY_DAYS)).delete()
+    return len(environments)
+
+
 @dataclass
 class ReportRow:
     environment: Environment
     spend: Spend
     measured_kg: float  # what the runs themselves emitted, measured, over MEASURED_DAYS
+    # Recorded daily costs over the last TREND_DAYS, oldest first (in the currency of
+    # their day: a budget currency change shows as a jump).
+    trend: list[EnvironmentSpend] = field(default_factory=list)
+
+    @property
+    def month_ago(self) -> EnvironmentSpend | None:
+        """The oldest recorded day of the trend, to compare with now."""
+        return self.trend[0] if self.trend else None
 
     @property
     def outlook(self) -> BudgetOutlook | None:
@@ -158,8 +194,8 @@ class ReportRow:
 
 
 def cost_report(user, team_id: int | None = None) -> list[ReportRow]:
-    """One row per environment ``user`` may view (of one team, if given), in three
-    queries whatever the number of environments and deployments."""
+    """One row per environment ``user`` may view (of one team, if given), in four
+    queries whatever the number of environments, deployments and days."""
     environments = perms.scope(
         user,
         Environment.objects.select_related("project__team").order_by(
@@ -178,8 +214,19 @@ def cost_report(user, team_id: int | None = None) -> list[ReportRow]:
         .values_list("run__deployment__environment_id")
         .annotate(kg=Sum("emissions_kg"))
     )
+    trends: dict[int, list[EnvironmentSpend]] = {}
+    for day in EnvironmentSpend.objects.filter(
+        environment__in=environments,
+        day__gte=timezone.localdate() - timedelta(days=TREND_DAYS),
+    ).order_by("day"):
+        trends.setdefault(day.environment_id, []).append(day)
     return [
-        ReportRow(environment, spends[environment.pk], measured.get(environment.pk, 0.0))
+        ReportRow(
+            environment,
+            spends[environment.pk],
+            measured.get(environment.pk, 0.0),
+            trends.get(environment.pk, []),
+        )
         for environment in environments
     ]
 
@@ -208,6 +255,8 @@ REPORT_COLUMNS = [
     "monthly_cost",
     "currency",
     "monthly_kgco2e",
+    "monthly_cost_before",
+    "before_day",
     "monthly_budget",
     "budget_used_percent",
     "over_budget",
@@ -218,7 +267,7 @@ REPORT_COLUMNS = [
 
 def row_as_dict(row: ReportRow) -> dict:
     """A report row as the CSV and the API give it."""
-    environment, spend, outlook = row.environment, row.spend, row.outlook
+    environment, spend, outlook, before = row.environment, row.spend, row.outlook, row.month_ago
     return {
         "team": environment.project.team.slug,
         "project": environment.project.slug,
@@ -230,6 +279,10 @@ def row_as_dict(row: ReportRow) -> dict:
         "monthly_cost": str(spend.cost.quantize(Decimal("0.01"))),
         "currency": spend.currency,
         "monthly_kgco2e": round(spend.kg, 3),
+        "monthly_cost_before": str(before.monthly_cost.quantize(Decimal("0.01")))
+        if before
+        else None,
+        "before_day": before.day.isoformat() if before else None,
         "monthly_budget": str(environment.monthly_budget)
         if environment.monthly_budget is not None
         else None,

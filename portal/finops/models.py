@@ -175,3 +175,28 @@ class RunEmission(TeamOwned, models.Model):
 
     def __str__(self):
         return f"Measured emissions of {self.run}"
+
+
+class EnvironmentSpend(TeamOwned, models.Model):
+    """One day of an environment's figures (its deployments as last applied), kept for
+    the report's trends. The day's row is rewritten each hour until the day ends."""
+
+    environment = models.ForeignKey(
+        Environment, on_delete=models.CASCADE, related_name="spend_history"
+    )
+    day = models.DateField()
+    monthly_cost = models.DecimalField(max_digits=16, decimal_places=4)
+    currency = models.CharField(max_length=3)
+    monthly_kgco2e = models.FloatField()
+    deployments = models.PositiveIntegerField()
+
+    permission_team_path = "environment__project__team_id"
+
+    class Meta:
+        ordering = ["environment", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "day"], name="one_spend_a_day")
+        ]
+
+    def __str__(self):
+        return f"{self.environment} on {self.day}: {self.monthly_cost} {self.currency}"

@@ -103,6 +103,7 @@ def cost_report(request):
         "teams": teams,
         "chosen": chosen,
         "measured_days": budgets.MEASURED_DAYS,
+        "trend_days": budgets.TREND_DAYS,
     }
     return render(request, "finops/cost_report.html", context)
 

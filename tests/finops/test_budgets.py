@@ -4,9 +4,11 @@ and API, on the run page and in the deploy form's estimate."""
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from plugins.pricing import default_fx_rates
 from portal.accounts.roles import Role
@@ -139,3 +141,42 @@ def test_an_approver_sees_the_budget_with_the_run_and_a_developer_in_the_deploy_
     ).content.decode()
     assert f"Budget of {prod}: <strong>100.00 EUR</strong> a month" in preview
     assert "with this one" in preview and "over budget" in preview  # already over
+
+
+def test_each_day_is_recorded_and_the_report_draws_the_trend(client, settings, member, estate):
+    from portal.finops.models import EnvironmentSpend
+    from portal.finops.tasks import record_spend
+
+    today = timezone.localdate()
+    prod = estate["prod"]
+    ancient = EnvironmentSpend.objects.create(
+        environment=prod,
+        day=today - timedelta(days=budgets.KEEP_HISTORY_DAYS + 1),
+        monthly_cost=1,
+        currency="EUR",
+        monthly_kgco2e=0,
+        deployments=1,
+    )
+    budgets.record_spend(today=today - timedelta(days=20))
+    applied(estate["web"], 90)  # web grows from 60 to 90 EUR
+    record_spend.apply()  # the beat task, for today
+    record_spend.apply()  # again the same day: rewritten, not added
+    assert not EnvironmentSpend.objects.filter(pk=ancient.pk).exists()
+    days = list(EnvironmentSpend.objects.filter(environment=prod).values_list("day", flat=True))
+    assert days == [today - timedelta(days=20), today]
+    assert "portal.finops.tasks.record_spend" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+    [row] = [row for row in budgets.cost_report(member(Role.VIEWER)) if row.environment == prod]
+    assert [day.monthly_cost for day in row.trend] == [
+        (Decimal(60) + USD_50_IN_EUR).quantize(Decimal("0.0001")),
+        (Decimal(90) + USD_50_IN_EUR).quantize(Decimal("0.0001")),
+    ]
+    client.force_login(member(Role.VIEWER, username="reader"))
+    html = client.get(REPORT).content.decode()
+    cell = html.split(f'data-environment="{prod.pk}"')[1].split("</tr>")[0]
+    assert '<svg class="sparkline"' in cell
+    assert f"{Decimal(60) + USD_50_IN_EUR:.2f} EUR on {today - timedelta(days=20)}" in cell
+    lines = list(csv.DictReader(io.StringIO(client.get(REPORT, {"format": "csv"}).text)))
+    assert lines[1]["monthly_cost_before"] == f"{Decimal(60) + USD_50_IN_EUR:.2f}"
