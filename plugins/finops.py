@@ -49,3 +49,10 @@ def plateau_run_panels(run, user):
     from portal.finops.panels import run_estimate_panel
 
     return [run_estimate_panel(run)]
+
+
+@hookimpl
+def plateau_approval_reasons(run):
+    from portal.finops.budgets import approval_reasons
+
+    return approval_reasons(run)

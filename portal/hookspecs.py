@@ -146,6 +146,20 @@ def plateau_run_panels(run, user):
 
 
 @hookspec
+def plateau_approval_reasons(run):
+    """Reasons a planned run must wait for an approver before it applies.
+
+    Called in the worker once ``run`` (an apply or destroy with changes) is planned: its
+    steps hold their plans. Return a list of sentences, each saying why (an empty list
+    for none); any reason from any plugin, or the environment's ``approval_required``,
+    makes the run wait, and the reasons are written to its log. A plugin that raises is
+    taken as a reason, so a broken check never lets a run through. The built-in
+    ``finops`` plugin asks for approval when the run takes its environment over budget
+    (``approval_over_budget``).
+    """
+
+
+@hookspec
 def plateau_importers():
     """Importers that turn existing infrastructure into Terraform.
 

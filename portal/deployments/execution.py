@@ -26,6 +26,7 @@ from portal.deployments.engines import engine_for
 from portal.deployments.logs import LogWriter
 from portal.deployments.models import Deployment, Run, RunStep
 from portal.deployments.workspace import Workspace
+from portal.plugins import hook
 
 logger = logging.getLogger(__name__)
 
@@ -86,8 +87,9 @@ class Execution:
                         if self.run.kind == Run.Kind.DRIFT:
                             drift.record(self.run)
                         return
-                    if self._needs_approval():
-                        self._await_approval()
+                    reasons = self._approval_reasons()
+                    if reasons:
+                        self._await_approval(reasons)
                         status = None
                         return
                     self._set_status(Status.APPLYING)
@@ -116,12 +118,23 @@ class Execution:
                     self.log.flush()
                 lifecycle.finish(self.run, status, error)
 
-    def _needs_approval(self) -> bool:
-        changes = RunStep.objects.filter(run=self.run, has_changes=True).exists()
-        return self.environment.approval_required and changes
+    def _approval_reasons(self) -> list[str]:
+        """Why the planned changes must wait for an approver; none when nothing changes."""
+        if not RunStep.objects.filter(run=self.run, has_changes=True).exists():
+            return []
+        reasons = (
+            ["the environment requires approval"] if self.environment.approval_required else []
+        )
+        for implementation in hook().plateau_approval_reasons.get_hookimpls():
+            try:
+                reasons.extend(implementation.function(run=self.run) or [])
+            except Exception:
+                logger.exception("approval check of plugin %s failed", implementation.plugin_name)
+                reasons.append(f"the approval check of plugin {implementation.plugin_name} failed")
+        return reasons
 
-    def _await_approval(self) -> None:
-        self.log.write("Waiting for an approver: the environment requires approval.")
+    def _await_approval(self, reasons: list[str]) -> None:
+        self.log.write(f"Waiting for an approver: {'; '.join(reasons)}.")
         self.log.flush()
         Run.objects.filter(pk=self.run.pk, status=Status.PLANNING).update(
             status=Status.AWAITING_APPROVAL, worker_pid=None, worker_host=""

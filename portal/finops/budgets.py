@@ -291,3 +291,30 @@ def row_as_dict(row: ReportRow) -> dict:
         MEASURED_COLUMN: round(row.measured_kg, 6),
         "currencies_without_rate": sorted(spend.missing_rates),
     }
+
+
+def approval_reasons(run) -> list[str]:
+    """Over budget, when the run's environment asks for approval then: the run is
+    estimated from its plans now (the estimate is stored again when its task ends)."""
+    from portal.finops.run_estimates import record_run_estimate
+
+    environment = run.deployment.environment
+    if not environment.approval_over_budget or environment.monthly_budget is None:
+        return []
+    estimate = record_run_estimate(run)
+    if estimate is None:
+        return ["its cost could not be estimated, and the environment has a budget to keep"]
+    outlook = budget_outlook(
+        environment,
+        monthly_cost=estimate.monthly_cost,
+        currency=estimate.currency,
+        replacing=run.deployment,
+    )
+    if outlook.after is None:
+        return [f"its estimate in {estimate.currency} cannot be compared with the budget"]
+    if not outlook.over:
+        return []
+    return [
+        f"it takes {environment} to {outlook.after:.2f} {outlook.currency} a month, over "
+        f"its budget of {outlook.budget:.2f} {outlook.currency}"
+    ]

@@ -117,6 +117,7 @@ ENVIRONMENT_FIELDS = [
     "drift_check_hours",
     "monthly_budget",
     "budget_currency",
+    "approval_over_budget",
 ]
 
 
@@ -178,6 +179,12 @@ class Environment(TeamOwned, models.Model):
         max_length=3,
         default="EUR",
         validators=[RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO 4217 currency code.")],
+    )
+    approval_over_budget = models.BooleanField(
+        "Approval when over budget",
+        default=False,
+        help_text="A run whose estimate takes the environment's deployments over the monthly "
+        "budget waits for an approver, even when approval is not otherwise required.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -219,6 +219,34 @@ def test_approval_is_required_and_the_requester_may_not_approve(
     assert StateVersion.objects.filter(deployment=run.deployment).exists()
 
 
+def test_a_run_over_the_budget_waits_for_approval_and_says_why(
+    api_client, team, people, stack_version
+):
+    developer, engineer = people
+    stack_version("postgres-database")
+    # No approval otherwise; the one host the playbook runs on costs about 30 EUR a month.
+    environment = environment_for(team, monthly_budget=10, approval_over_budget=True)
+    server = CredentialFactory(
+        team=team,
+        name="pg-local",
+        material={"host": "127.0.0.1", "user": "postgres", "password": uuid.uuid4().hex},
+    )
+    server.environments.add(environment)
+    name = f"plateau_budget_{uuid.uuid4().hex[:8]}"
+    values = {"server": "pg-local", "database_name": name, "owner_name": f"{name}_owner"}
+    run = deploy(api_client, developer, environment, "postgres-database", "db", values)
+    wait_for_run(run, {"awaiting_approval", "failed", "succeeded"})
+    assert run.status == "awaiting_approval", log_text(run)
+    assert f"Waiting for an approver: it takes {environment} to " in log_text(run)
+    assert "over its budget of 10.00 EUR." in log_text(run)
+    api_client.force_authenticate(engineer)
+    response = api_client.post(f"/api/v1/runs/{run.pk}/reject/", {"comment": "too dear"})
+    assert response.status_code == 200, response.json()
+    run.refresh_from_db()
+    assert run.status == "rejected"
+    assert postgres_has(name, f"{name}_owner") == (False, False)  # nothing was applied
+
+
 def test_cancelling_a_long_ansible_task_leaves_no_process(api_client, team, people, stack_version):
     developer, _ = people
     stack_version("slow-playbook")

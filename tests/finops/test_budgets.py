@@ -15,6 +15,7 @@ from portal.accounts.roles import Role
 from portal.deployments.models import Deployment, Run
 from portal.finops import budgets, emissions
 from portal.finops.models import RunEstimate
+from portal.hookspecs import hookimpl
 from tests.factories import EnvironmentFactory, ProjectFactory, TeamFactory
 from tests.finops.test_preview import PREVIEW, form
 from tests.test_query_counts import query_count
@@ -180,3 +181,53 @@ def test_each_day_is_recorded_and_the_report_draws_the_trend(client, settings, m
     assert f"{Decimal(60) + USD_50_IN_EUR:.2f} EUR on {today - timedelta(days=20)}" in cell
     lines = list(csv.DictReader(io.StringIO(client.get(REPORT, {"format": "csv"}).text)))
     assert lines[1]["monthly_cost_before"] == f"{Decimal(60) + USD_50_IN_EUR:.2f}"
+
+
+def test_over_budget_runs_need_approval_where_the_environment_asks(member, team, curated_version):
+    from portal.deployments.execution import Execution
+    from portal.deployments.models import RunStep
+    from portal.plugins import get_plugin_manager
+    from tests.finops.test_estimate_command import plan_json
+
+    environment = EnvironmentFactory(
+        project=ProjectFactory(team=team), provider="aws", monthly_budget=10
+    )
+    deployment = deployment_in(environment, "web", stack_version=curated_version("aws-web-server"))
+    run = Run.objects.create(deployment=deployment, kind=Run.Kind.APPLY, status="planning")
+    RunStep.objects.create(
+        run=run,
+        index=0,
+        name="server",
+        engine="terraform",
+        has_changes=True,
+        plan_json=plan_json("m6i.large"),
+    )
+    assert Execution(run)._approval_reasons() == []  # the environment does not ask
+    environment.approval_over_budget = True
+    environment.save()
+    [reason] = Execution(run)._approval_reasons()
+    assert (
+        reason.startswith(f"it takes {environment} to ")
+        and "over its budget of 10.00 EUR" in reason
+    )
+    environment.monthly_budget = 100000
+    environment.save()
+    assert Execution(run)._approval_reasons() == []
+    environment.approval_required = True
+    environment.save()
+    assert Execution(run)._approval_reasons() == ["the environment requires approval"]
+
+    class BrokenCheck:
+        @staticmethod
+        @hookimpl
+        def plateau_approval_reasons(run):
+            raise RuntimeError("the check's own bug")
+
+    get_plugin_manager().register(BrokenCheck, name="broken-check")
+    try:
+        reasons = Execution(run)._approval_reasons()
+    finally:
+        get_plugin_manager().unregister(name="broken-check")
+    assert reasons[-1] == "the approval check of plugin broken-check failed"
+    RunStep.objects.filter(run=run).update(has_changes=False)
+    assert Execution(run)._approval_reasons() == []  # nothing changes: nothing to approve
