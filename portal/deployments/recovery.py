@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 Status = Run.Status
 RUNNING = (Status.PLANNING, Status.APPLYING)
+TOKEN_PREFIX = "plateau-run-"
 LOST_MESSAGE = (
     "The worker running this run ({where}) stopped answering: no heartbeat since {since}. "
     "The run was stopped where it was and will not resume on its own. State versions "
@@ -42,7 +43,7 @@ def process_token(run: Run) -> str:
     """What marks a run's engine processes (env PLATEAU_RUN_TOKEN), so they can be found
     after the worker that started them died. The task id makes it unique across
     databases sharing a machine, and per dispatch of the run."""
-    return f"plateau-run-{run.pk}-{run.celery_task_id}"
+    return f"{TOKEN_PREFIX}{run.pk}-{run.celery_task_id}"
 
 
 def mark_processes(engine: Engine, run: Run) -> None:
@@ -86,9 +87,9 @@ def reap_leftovers() -> list[int]:
     so another installation sharing the machine is left alone. The ids of the runs reaped."""
     tokens = run_tokens_on_this_machine()
     run_ids = {
-        int(token.split("-")[2])
-        for token in tokens
-        if token.startswith("plateau-run-") and token.split("-")[2].isdigit()
+        int(run_id)
+        for run_id, _, _ in (token.removeprefix(TOKEN_PREFIX).partition("-") for token in tokens)
+        if run_id.isdigit()
     }
     reaped = []
     for run in Run.objects.filter(pk__in=run_ids, status__in=Run.FINAL):
