@@ -53,6 +53,7 @@ class ImportForm(forms.Form):
             self.add_error(field, perms.describe_requirement(ImportJob, perms.ADD))
 
     def job_fields(self) -> dict:
+        """The ImportJob fields this importer's form sets; each subclass gives its own."""
         raise NotImplementedError
 
     def start(self) -> ImportJob:
